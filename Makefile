@@ -1,0 +1,29 @@
+# Sockerless: `make run` serves the Docker API on the default backend,
+# `make test` runs the tests. Both install what they need first.
+
+NODE_DEPS := node_modules/.package-lock.json
+
+.PHONY: all install build run test conformance clean
+
+all: build
+
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_DEPS)
+
+build: install
+	npx tsc -p .
+
+run: build
+	node dist/cli/main.js serve
+
+test: build
+	npx vitest run
+
+conformance: build
+	bash conformance/run.sh
+
+clean:
+	rm -rf dist .cache

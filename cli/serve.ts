@@ -1,0 +1,115 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { backendNames, createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
+import { Engine } from "../engine/engine.js";
+import { openState } from "../engine/state/db.js";
+import { formatAddress, parseHost, type TlsFiles } from "../frontend/listen.js";
+import { startApiServer } from "../frontend/server.js";
+import { defaultDataDir, defaultSocketPath } from "./paths.js";
+
+export const serveUsage = `Usage: sockerless serve [OPTIONS]
+
+Serve the Docker Engine API.
+
+Options:
+  -H, --host ADDR         unix:///PATH or tcp://HOST:PORT (repeatable; default: a unix socket)
+      --backend NAME      where containers run (${backendNames().join(", ")}; default ${DEFAULT_BACKEND})
+      --backend-opt K=V   a backend option (repeatable, or comma-separated)
+      --data DIR          state directory (default ${defaultDataDir()})
+      --log-level LEVEL   trace, debug, info, warn, error, silent (default info)
+      --tls               serve TCP over TLS (--tlscert, --tlskey)
+      --tlsverify         serve TCP over TLS and require client certificates signed by --tlscacert
+      --tlscacert FILE    CA that signs client certificates
+      --tlscert FILE      server certificate
+      --tlskey FILE       server key
+`;
+
+function parseBackendOptions(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of values.flatMap((v) => v.split(","))) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`invalid --backend-opt "${pair}": expected KEY=VALUE`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+interface TlsFlags {
+  tls?: boolean;
+  tlsverify?: boolean;
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+}
+
+function tlsFiles(v: TlsFlags): TlsFiles | undefined {
+  if (!v.tls && !v.tlsverify) return undefined;
+  if (!v.tlscert || !v.tlskey) throw new Error("--tls and --tlsverify need --tlscert and --tlskey");
+  if (v.tlsverify && !v.tlscacert) throw new Error("--tlsverify needs --tlscacert");
+  return { verify: Boolean(v.tlsverify), ca: v.tlscacert, cert: v.tlscert, key: v.tlskey };
+}
+
+export async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: "string", short: "H", multiple: true },
+      backend: { type: "string" },
+      "backend-opt": { type: "string", multiple: true },
+      data: { type: "string" },
+      "log-level": { type: "string" },
+      tls: { type: "boolean" },
+      tlsverify: { type: "boolean" },
+      tlscacert: { type: "string" },
+      tlscert: { type: "string" },
+      tlskey: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(serveUsage);
+    return;
+  }
+  const log = pino({ level: values["log-level"] ?? "info", base: undefined }, pino.destination(2));
+  const dataDir = resolve(values.data ?? defaultDataDir());
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tls = tlsFiles(values);
+  const addresses = (values.host ?? [`unix://${defaultSocketPath(dataDir)}`]).map((h) => parseHost(h, tls !== undefined));
+
+  const backendName = values.backend ?? DEFAULT_BACKEND;
+  const backend = createBackend(backendName, parseBackendOptions(values["backend-opt"] ?? []), dataDir);
+  const state = openState(join(dataDir, "sockerless.db"));
+  const engine = new Engine(state, backend, { dataDir });
+  let server;
+  try {
+    server = await startApiServer(engine, log, addresses, tls);
+  } catch (err) {
+    await backend.close();
+    state.close();
+    throw err;
+  }
+  log.info({ backend: backendName, dataDir, listen: addresses.map(formatAddress) }, "serving the Docker Engine API");
+  const first = addresses[0];
+  process.stdout.write(`export DOCKER_HOST=${formatAddress(first)}\n`);
+  if (first.kind === "tcp" && tls) process.stdout.write(`# with TLS: also set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to your client certificates\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal; exiting now");
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await server.close();
+    await backend.close();
+    state.close();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}

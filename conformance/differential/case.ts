@@ -1,0 +1,34 @@
+/** One HTTP request of a differential case. */
+export interface Step {
+  method: string;
+  path: string;
+  /** A JSON value (sent as application/json) or raw text. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Case {
+  name: string;
+  /** Requests run on both engines before the compared one; their answers are not compared. */
+  setup?: Step[];
+  request: Step;
+  /**
+   * exact: status and normalised body are equal.
+   * shape: status is equal and every field of the reference's body exists in
+   *        the subject's with the same JSON type (the subject may have more).
+   * status: only the status is compared.
+   */
+  compare: "exact" | "shape" | "status";
+  /** Response headers that must be present on both. */
+  headers?: string[];
+  /** Dotted paths left out of the comparison, each with the reason in `why`. */
+  ignore?: string[];
+  /**
+   * Where the reference (Docker 20.10, API 1.41) is known to answer
+   * differently from the v1.51 API this daemon serves: what the subject must
+   * answer instead, and why (a CHANGELOG entry or a moby fix).
+   */
+  subject?: { status: number; body?: unknown; why: string };
+  why?: string;
+  cleanup?: Step[];
+}

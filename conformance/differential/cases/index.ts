@@ -1,0 +1,7 @@
+import type { Case } from "../case.js";
+import { systemCases } from "./system.js";
+
+/** Every differential suite, by name. */
+export const suites: Record<string, Case[]> = {
+  system: systemCases,
+};

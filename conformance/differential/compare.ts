@@ -1,0 +1,82 @@
+/** Response normalisation and comparison for differential cases. */
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+/**
+ * The reference engine's figures that legitimately differ from ours: ids,
+ * times, sizes and the API version bounds of each engine.
+ */
+export function normalise(value: unknown, bounds: { min: string; max: string }): unknown {
+  if (typeof value === "string") {
+    return value
+      .replace(/\b[0-9a-f]{64}\b/g, "<id>")
+      .replace(/\b[0-9a-f]{12}\b/g, "<short-id>")
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, "<time>")
+      .replace(new RegExp(`supported API version is ${bounds.max.replace(".", "\\.")}\\b`, "g"), "supported API version is <max>")
+      .replace(new RegExp(`supported API version is ${bounds.min.replace(".", "\\.")}\\b`, "g"), "supported API version is <min>")
+      // Docker 20.10 wraps image lookups twice: "no such image: x: No such image: x:latest".
+      .replace(/^no such image: [^:]+(?::[^:]+)?: (No such image: .*)$/, "$1");
+  }
+  if (Array.isArray(value)) return value.map((v) => normalise(v, bounds));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalise(v, bounds)]));
+  }
+  return value;
+}
+
+/** The body as JSON; Docker 20.10 sends some version errors as plain text, which count as {message}. */
+export function bodyOf(a: Answer): unknown {
+  if (a.text === "") return "";
+  try {
+    return JSON.parse(a.text);
+  } catch {
+    return a.status >= 400 ? { message: a.text.trim() } : a.text;
+  }
+}
+
+function typeOf(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+}
+
+function drop(value: unknown, ignore: string[], prefix = ""): unknown {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (!ignore.includes(path)) out[k] = drop(v, ignore, path);
+  }
+  return out;
+}
+
+/** Differences between two JSON values: exact equality, or the reference's shape contained in the subject. */
+export function differences(ref: unknown, sub: unknown, mode: "exact" | "shape", ignore: string[], path = ""): string[] {
+  const r = drop(ref, ignore);
+  const s = drop(sub, ignore);
+  if (mode === "exact") {
+    return JSON.stringify(r) === JSON.stringify(s) ? [] : [`${path || "body"}: reference ${JSON.stringify(r)} != subject ${JSON.stringify(s)}`];
+  }
+  return shapeDiff(r, s, path);
+}
+
+function shapeDiff(ref: unknown, sub: unknown, path: string): string[] {
+  const at = path || "body";
+  // null in the reference stands for an empty list or object in Go's encoder.
+  if (ref === null) return [];
+  if (typeOf(ref) !== typeOf(sub) && !(sub === null && (typeOf(ref) === "array" || typeOf(ref) === "object"))) {
+    return [`${at}: reference is ${typeOf(ref)}, subject is ${typeOf(sub)}`];
+  }
+  if (typeOf(ref) === "object" && sub !== null) {
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(ref as Record<string, unknown>)) {
+      const s = (sub as Record<string, unknown>)[k];
+      if (s === undefined) out.push(`${path ? path + "." : ""}${k}: missing in subject`);
+      else out.push(...shapeDiff(v, s, path ? `${path}.${k}` : k));
+    }
+    return out;
+  }
+  return [];
+}

@@ -1,0 +1,89 @@
+import { parseArgs } from "node:util";
+import { requestOverSocket } from "../../frontend/testing.js";
+import type { Case, Step } from "./case.js";
+import { bodyOf, differences, normalise, type Answer } from "./compare.js";
+import { suites } from "./cases/index.js";
+
+/**
+ * Runs each case against the reference engine and against sockerless and
+ * compares the answers. Usage: run.js --reference SOCK --subject SOCK [SUITE...]
+ */
+const { values, positionals } = parseArgs({
+  options: { reference: { type: "string" }, subject: { type: "string" }, verbose: { type: "boolean", short: "v" } },
+  allowPositionals: true,
+});
+if (!values.reference || !values.subject) {
+  process.stderr.write("usage: run.js --reference SOCKET --subject SOCKET [SUITE...]\n");
+  process.exit(2);
+}
+
+async function send(socket: string, step: Step): Promise<Answer> {
+  const headers = { ...step.headers };
+  let body: string | undefined;
+  if (step.body !== undefined) {
+    body = typeof step.body === "string" ? step.body : JSON.stringify(step.body);
+    if (typeof step.body !== "string" && !headers["Content-Type"]) headers["Content-Type"] = "application/json";
+  }
+  const r = await requestOverSocket(socket, step.method, step.path, body, headers);
+  return { status: r.status, headers: r.headers, text: r.body };
+}
+
+async function bounds(socket: string) {
+  const v = JSON.parse((await send(socket, { method: "GET", path: "/version" })).text);
+  return { min: v.MinAPIVersion as string, max: v.ApiVersion as string };
+}
+
+const engines = { reference: values.reference, subject: values.subject };
+const limits = { reference: await bounds(engines.reference), subject: await bounds(engines.subject) };
+
+async function runCase(c: Case): Promise<string[]> {
+  const answers: Record<"reference" | "subject", Answer> = {} as never;
+  for (const side of ["reference", "subject"] as const) {
+    for (const step of c.setup ?? []) await send(engines[side], step);
+    answers[side] = await send(engines[side], c.request);
+    for (const step of c.cleanup ?? []) await send(engines[side], step);
+  }
+  const { reference: ref, subject: sub } = answers;
+  const problems: string[] = [];
+  for (const h of c.headers ?? []) {
+    if (ref.headers[h.toLowerCase()] === undefined) problems.push(`header ${h}: missing in reference (case is wrong)`);
+    if (sub.headers[h.toLowerCase()] === undefined) problems.push(`header ${h}: missing in subject`);
+  }
+  const subBody = normalise(bodyOf(sub), limits.subject);
+  if (c.subject) {
+    if (sub.status !== c.subject.status) problems.push(`status: expected ${c.subject.status} (${c.subject.why}), subject ${sub.status}`);
+    if (c.subject.body !== undefined) problems.push(...differences(normalise(c.subject.body, limits.subject), subBody, "exact", c.ignore ?? []));
+    return problems;
+  }
+  if (ref.status !== sub.status) problems.push(`status: reference ${ref.status}, subject ${sub.status}`);
+  if (c.compare !== "status") problems.push(...differences(normalise(bodyOf(ref), limits.reference), subBody, c.compare, c.ignore ?? []));
+  return problems;
+}
+
+const chosen = positionals.length ? positionals : Object.keys(suites);
+let passed = 0;
+let failed = 0;
+for (const name of chosen) {
+  const suite = suites[name];
+  if (!suite) {
+    process.stderr.write(`unknown suite ${name}; available: ${Object.keys(suites).join(", ")}\n`);
+    process.exit(2);
+  }
+  for (const c of suite) {
+    let problems: string[];
+    try {
+      problems = await runCase(c);
+    } catch (err) {
+      problems = [`error: ${(err as Error).message}`];
+    }
+    if (problems.length === 0) {
+      passed++;
+      if (values.verbose) process.stdout.write(`ok   ${name}: ${c.name}\n`);
+    } else {
+      failed++;
+      process.stdout.write(`FAIL ${name}: ${c.name}\n${problems.map((p) => `       ${p}`).join("\n")}\n`);
+    }
+  }
+}
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

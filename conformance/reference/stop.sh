@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Stops the reference dockerd started by start.sh DIR, by its PID.
+set -euo pipefail
+dir=${1:?usage: stop.sh DIR}
+[ -f "$dir/pid" ] || exit 0
+pid=$(cat "$dir/pid")
+kill "$pid" 2>/dev/null || exit 0
+for _ in $(seq 1 200); do
+  kill -0 "$pid" 2>/dev/null || exit 0
+  sleep 0.1
+done
+kill -9 "$pid" 2>/dev/null || true

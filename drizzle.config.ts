@@ -1,0 +1,7 @@
+import { defineConfig } from "drizzle-kit";
+
+export default defineConfig({
+  dialect: "sqlite",
+  schema: "./engine/state/schema.ts",
+  out: "./engine/state/migrations",
+});

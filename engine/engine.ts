@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { Backend } from "../backends/backend.js";
+import { MAX_API_VERSION, MIN_API_VERSION } from "./api-version.js";
+import { hostFacts, openFileCount } from "./host.js";
+import { SOCKERLESS_VERSION } from "./package-info.js";
+import type { State } from "./state/db.js";
+import { daemonMeta } from "./state/schema.js";
+
+export interface EngineOptions {
+  dataDir: string;
+}
+
+/** The one place Docker semantics live; frontends and backends go through it. */
+export class Engine {
+  readonly id: string;
+  private readonly host = hostFacts();
+
+  constructor(
+    readonly state: State,
+    readonly backend: Backend,
+    readonly options: EngineOptions,
+  ) {
+    this.id = this.daemonId();
+  }
+
+  private daemonId(): string {
+    const { db } = this.state;
+    const row = db.select().from(daemonMeta).where(eq(daemonMeta.key, "id")).get();
+    if (row) return row.value;
+    const id = randomUUID();
+    db.insert(daemonMeta).values({ key: "id", value: id }).run();
+    return id;
+  }
+
+  version() {
+    const h = this.host;
+    const backend = this.backend.describe();
+    return {
+      Platform: { Name: "Sockerless" },
+      Components: [
+        {
+          Name: "Engine",
+          Version: SOCKERLESS_VERSION,
+          Details: {
+            ApiVersion: MAX_API_VERSION,
+            MinAPIVersion: MIN_API_VERSION,
+            Arch: h.arch,
+            Os: "linux",
+            KernelVersion: h.kernelVersion,
+            Experimental: "false",
+            NodeVersion: process.versions.node,
+          },
+        },
+        {
+          Name: `backend ${backend.name}`,
+          Version: backend.version,
+          Details: { Summary: backend.summary },
+        },
+      ],
+      Version: SOCKERLESS_VERSION,
+      ApiVersion: MAX_API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      Os: "linux",
+      Arch: h.arch,
+      KernelVersion: h.kernelVersion,
+    };
+  }
+
+  info() {
+    const h = this.host;
+    const backend = this.backend.describe();
+    return {
+      ID: this.id,
+      Containers: 0,
+      ContainersRunning: 0,
+      ContainersPaused: 0,
+      ContainersStopped: 0,
+      Images: 0,
+      Driver: `sockerless-${backend.name}`,
+      DriverStatus: [["Backend", backend.summary]],
+      DockerRootDir: this.options.dataDir,
+      Plugins: { Volume: [], Network: [], Authorization: null, Log: ["local"] },
+      MemoryLimit: false,
+      SwapLimit: false,
+      CpuCfsPeriod: false,
+      CpuCfsQuota: false,
+      CPUShares: false,
+      CPUSet: false,
+      PidsLimit: false,
+      OomKillDisable: false,
+      IPv4Forwarding: false,
+      Debug: false,
+      NFd: openFileCount(),
+      SystemTime: new Date().toISOString(),
+      LoggingDriver: "local",
+      CgroupDriver: "none",
+      CgroupVersion: "",
+      NEventsListener: 0,
+      KernelVersion: h.kernelVersion,
+      OperatingSystem: h.operatingSystem,
+      OSVersion: h.osVersion,
+      OSType: "linux",
+      Architecture: h.architecture,
+      IndexServerAddress: "https://index.docker.io/v1/",
+      RegistryConfig: {
+        InsecureRegistryCIDRs: ["127.0.0.0/8", "::1/128"],
+        IndexConfigs: { "docker.io": { Name: "docker.io", Mirrors: [], Secure: true, Official: true } },
+        Mirrors: [],
+      },
+      NCPU: h.ncpu,
+      MemTotal: h.memTotal,
+      GenericResources: null,
+      HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? "",
+      HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? "",
+      NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? "",
+      Name: h.hostname,
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: SOCKERLESS_VERSION,
+      Runtimes: { [backend.name]: {} },
+      DefaultRuntime: backend.name,
+      Swarm: {
+        NodeID: "",
+        NodeAddr: "",
+        LocalNodeState: "inactive",
+        ControlAvailable: false,
+        Error: "",
+        RemoteManagers: null,
+      },
+      LiveRestoreEnabled: false,
+      Isolation: "",
+      InitBinary: "",
+      ContainerdCommit: { ID: "" },
+      RuncCommit: { ID: "" },
+      InitCommit: { ID: "" },
+      SecurityOptions: [],
+      CDISpecDirs: [],
+      Warnings: [],
+    };
+  }
+}

@@ -1,0 +1,104 @@
+import { getRequestListener } from "@hono/node-server";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import { dirname } from "node:path";
+import type { Logger } from "pino";
+import type { Engine } from "../engine/engine.js";
+import { createApp } from "./app.js";
+import { checkExposure, type ListenAddress, type TlsFiles } from "./listen.js";
+
+export interface ApiServer {
+  /** Stops accepting, lets in-flight requests finish until the deadline, then cuts the rest. */
+  close(graceMs?: number): Promise<void>;
+}
+
+async function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(path);
+    s.once("connect", () => (s.destroy(), resolve(true)));
+    s.once("error", () => resolve(false));
+  });
+}
+
+async function prepareUnixSocket(path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(path)) return;
+  if (!lstatSync(path).isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+  if (await socketInUse(path)) throw new Error(`${path} is in use by another daemon`);
+  unlinkSync(path);
+}
+
+function listen(server: net.Server, addr: ListenAddress): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    const done = () => (server.off("error", reject), resolve());
+    if (addr.kind === "unix") server.listen(addr.path, done);
+    else server.listen(addr.port, addr.host, done);
+  });
+}
+
+/** Serves the API on every address; refuses exposed TCP without mutual TLS. */
+export async function startApiServer(engine: Engine, log: Logger, addresses: ListenAddress[], tls?: TlsFiles): Promise<ApiServer> {
+  for (const addr of addresses) checkExposure(addr, tls);
+  const app = createApp(engine, log);
+  const listener = getRequestListener((req, env) => app.fetch(req, env));
+  const servers: http.Server[] = [];
+  const sockets = new Set<net.Socket>();
+  try {
+    for (const addr of addresses) {
+      const useTls = addr.kind === "tcp" && tls !== undefined;
+      const server = useTls
+        ? https.createServer(
+            {
+              cert: readFileSync(tls.cert),
+              key: readFileSync(tls.key),
+              ca: tls.ca ? readFileSync(tls.ca) : undefined,
+              requestCert: tls.verify,
+              rejectUnauthorized: tls.verify,
+            },
+            listener,
+          )
+        : http.createServer(listener);
+      // Streams (logs -f, events, wait) may stay open indefinitely.
+      server.requestTimeout = 0;
+      server.headersTimeout = 60_000;
+      server.keepAliveTimeout = 5_000;
+      server.on(useTls ? "secureConnection" : "connection", (s: net.Socket) => {
+        sockets.add(s);
+        s.once("close", () => sockets.delete(s));
+      });
+      server.on("clientError", (err, socket) => {
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"malformed HTTP request"}');
+        log.debug({ err: err.message }, "client error");
+      });
+      if (addr.kind === "unix") await prepareUnixSocket(addr.path);
+      await listen(server, addr);
+      if (addr.kind === "unix") chmodSync(addr.path, 0o660);
+      servers.push(server);
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    throw err;
+  }
+
+  return {
+    async close(graceMs = 10_000) {
+      const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      for (const s of servers) s.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), graceMs)));
+      const outcome = await Promise.race([closed, deadline]);
+      clearTimeout(timer);
+      if (outcome === "timeout") {
+        log.warn({ open: sockets.size }, "shutdown deadline reached; cutting open connections");
+        for (const s of sockets) s.destroy();
+        await closed;
+      }
+      for (const addr of addresses) {
+        if (addr.kind === "unix" && existsSync(addr.path)) unlinkSync(addr.path);
+      }
+    },
+  };
+}

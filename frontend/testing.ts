@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
+import { Engine } from "../engine/engine.js";
+import { openState } from "../engine/state/db.js";
+import { startApiServer, type ApiServer } from "./server.js";
+
+/** An in-process daemon on a unix socket in a temporary directory, for tests. */
+export interface TestDaemon {
+  socket: string;
+  dataDir: string;
+  engine: Engine;
+  request(method: string, path: string, body?: string | Buffer, headers?: Record<string, string>): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json(): any;
+}
+
+export function requestOverSocket(
+  socket: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<TestResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath: socket, method, path, headers: { Host: "localhost", ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
+
+export async function startTestDaemon(): Promise<TestDaemon> {
+  const dataDir = mkdtempSync(join(os.tmpdir(), "sockerless-test-"));
+  const socket = join(dataDir, "docker.sock");
+  const backend = createBackend(DEFAULT_BACKEND, {}, dataDir);
+  const state = openState(":memory:");
+  const engine = new Engine(state, backend, { dataDir });
+  const server: ApiServer = await startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path: socket }]);
+  return {
+    socket,
+    dataDir,
+    engine,
+    request: (method, path, body, headers) => requestOverSocket(socket, method, path, body, headers),
+    async close() {
+      await server.close(1000);
+      await backend.close();
+      state.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

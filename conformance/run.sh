@@ -27,6 +27,8 @@ for _ in $(seq 1 100); do
 done
 
 node "$root/dist/conformance/images/build.js" "$work/images" >/dev/null
-DOCKER_HOST="unix://$ref_sock" docker load -q -i "$work/images/busybox.tar" >/dev/null
+for sock in "$ref_sock" "$sub_dir/docker.sock"; do
+  DOCKER_HOST="unix://$sock" docker load -q -i "$work/images/busybox.tar" >/dev/null
+done
 
 node "$root/dist/conformance/differential/run.js" --reference "$ref_sock" --subject "$sub_dir/docker.sock" "$@"

@@ -6,6 +6,10 @@ import { hostFacts, openFileCount } from "./host.js";
 import { SOCKERLESS_VERSION } from "./package-info.js";
 import type { State } from "./state/db.js";
 import { daemonMeta } from "./state/schema.js";
+import { join } from "node:path";
+import { ContainerManager } from "./containers/manager.js";
+import { LayerStore } from "./images/layer.js";
+import { ImageStore } from "./images/store.js";
 
 export interface EngineOptions {
   dataDir: string;
@@ -14,6 +18,8 @@ export interface EngineOptions {
 /** The one place Docker semantics live; frontends and backends go through it. */
 export class Engine {
   readonly id: string;
+  readonly images: ImageStore;
+  readonly containers: ContainerManager;
   private readonly host = hostFacts();
 
   constructor(
@@ -22,6 +28,14 @@ export class Engine {
     readonly options: EngineOptions,
   ) {
     this.id = this.daemonId();
+    this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")));
+    this.containers = new ContainerManager(state.db, this.images, backend);
+    this.containers.recover();
+  }
+
+  /** A private directory for work in progress (archive unpacking), inside the data directory. */
+  get scratchDir(): string {
+    return join(this.options.dataDir, "tmp");
   }
 
   private daemonId(): string {
@@ -70,13 +84,14 @@ export class Engine {
   info() {
     const h = this.host;
     const backend = this.backend.describe();
+    const counts = this.containers.count();
     return {
       ID: this.id,
-      Containers: 0,
-      ContainersRunning: 0,
-      ContainersPaused: 0,
-      ContainersStopped: 0,
-      Images: 0,
+      Containers: counts.total,
+      ContainersRunning: counts.running,
+      ContainersPaused: counts.paused,
+      ContainersStopped: counts.stopped,
+      Images: this.images.count(),
       Driver: `sockerless-${backend.name}`,
       DriverStatus: [["Backend", backend.summary]],
       DockerRootDir: this.options.dataDir,

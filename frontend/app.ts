@@ -5,6 +5,8 @@ import type { Engine } from "../engine/engine.js";
 import { DockerError } from "../engine/errors.js";
 import { SOCKERLESS_VERSION } from "../engine/package-info.js";
 import type { AppEnv } from "./env.js";
+import { containerRoutes } from "./containers/routes.js";
+import { imageRoutes } from "./images/routes.js";
 import { systemRoutes } from "./system/routes.js";
 
 /** The path part of a request URL, without scheme, host or query. */
@@ -44,6 +46,8 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   });
 
   app.route("/", systemRoutes());
+  app.route("/", containerRoutes());
+  app.route("/", imageRoutes());
 
   app.notFound((c) => c.json({ message: "page not found" }, 404));
   app.onError((err, c) => {

@@ -52,12 +52,19 @@ function drop(value: unknown, ignore: string[], prefix = ""): unknown {
   return out;
 }
 
+/** JSON with object keys sorted, so key order does not count as a difference. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+
 /** Differences between two JSON values: exact equality, or the reference's shape contained in the subject. */
 export function differences(ref: unknown, sub: unknown, mode: "exact" | "shape", ignore: string[], path = ""): string[] {
   const r = drop(ref, ignore);
   const s = drop(sub, ignore);
   if (mode === "exact") {
-    return JSON.stringify(r) === JSON.stringify(s) ? [] : [`${path || "body"}: reference ${JSON.stringify(r)} != subject ${JSON.stringify(s)}`];
+    return canonical(r) === canonical(s) ? [] : [`${path || "body"}: reference ${canonical(r)} != subject ${canonical(s)}`];
   }
   return shapeDiff(r, s, path);
 }

@@ -1,7 +1,62 @@
-import { sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Daemon-wide facts that must survive restarts (its ID, first start time). */
 export const daemonMeta = sqliteTable("daemon_meta", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/** Images by ID (the digest of their config); the config is kept byte for byte. */
+export const images = sqliteTable("images", {
+  id: text("id").primaryKey(),
+  config: text("config").notNull(),
+  size: integer("size").notNull(),
+  loadedAt: integer("loaded_at").notNull(),
+});
+
+/** Repository tags ("busybox:latest") pointing at images. */
+export const imageTags = sqliteTable(
+  "image_tags",
+  {
+    tag: text("tag").primaryKey(),
+    imageId: text("image_id")
+      .notNull()
+      .references(() => images.id, { onDelete: "cascade" }),
+    taggedAt: integer("tagged_at").notNull(),
+  },
+  (t) => [index("image_tags_image").on(t.imageId)],
+);
+
+/** Containers: Docker's Config and HostConfig as given, and the state engine/ keeps. */
+export const containers = sqliteTable(
+  "containers",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull().unique(),
+    imageId: text("image_id").notNull(),
+    image: text("image").notNull(),
+    created: text("created").notNull(),
+    config: text("config", { mode: "json" }).notNull(),
+    hostConfig: text("host_config", { mode: "json" }).notNull(),
+    state: text("state", { mode: "json" }).notNull(),
+    path: text("path").notNull(),
+    args: text("args", { mode: "json" }).notNull(),
+    restartCount: integer("restart_count").notNull().default(0),
+  },
+  (t) => [index("containers_image").on(t.imageId)],
+);
+
+/** Container output, one row per write, so logs survive restarts and stream in order. */
+export const containerLogs = sqliteTable(
+  "container_logs",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    containerId: text("container_id")
+      .notNull()
+      .references(() => containers.id, { onDelete: "cascade" }),
+    stream: integer("stream").notNull(),
+    time: text("time").notNull(),
+    data: blob("data", { mode: "buffer" }).notNull(),
+  },
+  (t) => [index("container_logs_container").on(t.containerId, t.seq)],
+);

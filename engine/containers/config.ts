@@ -1,0 +1,91 @@
+import { InvalidParameterError } from "../errors.js";
+import type { ContainerDefaults } from "../images/store.js";
+
+/** Config as clients send it to POST /containers/create (unknown fields are kept as given). */
+export interface ContainerConfig extends ContainerDefaults {
+  Hostname?: string;
+  Domainname?: string;
+  Image?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  StopTimeout?: number | null;
+  ArgsEscaped?: boolean;
+  NetworkDisabled?: boolean;
+  [field: string]: unknown;
+}
+
+export interface HostConfig {
+  AutoRemove?: boolean;
+  Memory?: number;
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+  Init?: boolean | null;
+  [field: string]: unknown;
+}
+
+function envKey(entry: string): string {
+  const eq = entry.indexOf("=");
+  return eq < 0 ? entry : entry.slice(0, eq);
+}
+
+/** Image Env first, then the container's, a later key replacing an earlier one in place. */
+export function mergeEnv(image: string[] | null | undefined, own: string[] | null | undefined): string[] {
+  const out = new Map<string, string>();
+  for (const e of [...(image ?? []), ...(own ?? [])]) out.set(envKey(e), e);
+  return [...out.values()];
+}
+
+/**
+ * Fills a create request from the image the way moby's merge does: the
+ * image's Cmd applies only when the request sets neither Cmd nor Entrypoint.
+ */
+export function withImageDefaults(config: ContainerConfig, image: ContainerDefaults): ContainerConfig {
+  const merged: ContainerConfig = { ...config };
+  merged.Env = mergeEnv(image.Env, config.Env);
+  if (!config.Entrypoint?.length) {
+    if (!config.Cmd?.length) merged.Cmd = image.Cmd ?? null;
+    if (config.Entrypoint == null) merged.Entrypoint = image.Entrypoint ?? null;
+  }
+  merged.WorkingDir = config.WorkingDir || image.WorkingDir || "";
+  merged.User = config.User || image.User || "";
+  merged.Labels = { ...(image.Labels ?? {}), ...(config.Labels ?? {}) };
+  const ports = { ...(image.ExposedPorts ?? {}), ...(config.ExposedPorts ?? {}) };
+  merged.ExposedPorts = Object.keys(ports).length ? ports : undefined;
+  const volumes = { ...(image.Volumes ?? {}), ...(config.Volumes ?? {}) };
+  merged.Volumes = Object.keys(volumes).length ? volumes : null;
+  merged.StopSignal = config.StopSignal || image.StopSignal || undefined;
+  merged.Healthcheck = config.Healthcheck ?? image.Healthcheck;
+  merged.OnBuild = config.OnBuild ?? null;
+  return merged;
+}
+
+/** PID 1's argv: Entrypoint followed by Cmd. */
+export function commandLine(config: ContainerConfig): string[] {
+  const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  if (argv.length === 0) throw new InvalidParameterError("no command specified");
+  return argv;
+}
+
+/** Docker's checks on create that do not need the backend. */
+export function validateCreate(config: ContainerConfig, host: HostConfig): void {
+  const policy = host.RestartPolicy?.Name ?? "";
+  if (!["", "no", "always", "unless-stopped", "on-failure"].includes(policy)) {
+    throw new InvalidParameterError(`invalid restart policy: unknown policy '${policy}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  }
+  if (host.AutoRemove && policy !== "" && policy !== "no") {
+    throw new InvalidParameterError("can't create 'AutoRemove' container with restart policy");
+  }
+  if ((host.RestartPolicy?.MaximumRetryCount ?? 0) < 0) throw new InvalidParameterError("invalid restart policy: maximum retry count cannot be negative");
+  if (policy !== "on-failure" && (host.RestartPolicy?.MaximumRetryCount ?? 0) > 0) {
+    throw new InvalidParameterError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if (host.Memory !== undefined && host.Memory !== 0 && host.Memory < 6 * 1024 * 1024) {
+    throw new InvalidParameterError("Minimum memory limit allowed is 6MB");
+  }
+  if (config.Hostname !== undefined && config.Hostname.length > 63) {
+    throw new InvalidParameterError(`invalid hostname format: ${config.Hostname}`);
+  }
+}

@@ -1,0 +1,217 @@
+import { createHash } from "node:crypto";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, type Gunzip } from "node:zlib";
+import tar from "tar-stream";
+import { InvalidParameterError } from "../errors.js";
+import { baseName, entryPath, parentOf } from "./tar-path.js";
+
+/** One file system object of a layer. Regular files keep their bytes in `data` (a file of the layer directory). */
+export interface LayerEntry {
+  type: "file" | "dir" | "symlink" | "hardlink" | "fifo";
+  mode: number;
+  uid: number;
+  gid: number;
+  mtime: number;
+  size: number;
+  /** Symlink target, or the path a hard link points to. */
+  link?: string;
+  data?: string;
+}
+
+/** A layer's contents, with its whiteouts kept apart from its entries. */
+export interface LayerIndex {
+  diffId: string;
+  size: number;
+  entries: Record<string, LayerEntry>;
+  /** Paths this layer deletes from the layers below. */
+  whiteouts: string[];
+  /** Directories whose lower contents this layer hides. */
+  opaque: string[];
+}
+
+const WHITEOUT = ".wh.";
+const OPAQUE = ".wh..wh..opq";
+
+/** Unwraps gzip when the stream starts with its magic number; plain tar passes through. */
+export function decompressed(input: Readable): Readable {
+  let gunzip: Gunzip | undefined;
+  let first = true;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (first) {
+        first = false;
+        if (chunk[0] === 0x28 && chunk[1] === 0xb5 && chunk[2] === 0x2f && chunk[3] === 0xfd) {
+          return cb(new InvalidParameterError("zstd-compressed layers are not supported yet"));
+        }
+        if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
+          gunzip = createGunzip();
+          gunzip.on("data", (d: Buffer) => out.push(d));
+          gunzip.on("error", (e) => out.destroy(new InvalidParameterError(`layer is not valid gzip: ${e.message}`)));
+        }
+      }
+      if (gunzip) gunzip.write(chunk, () => cb());
+      else cb(null, chunk);
+    },
+    flush(cb) {
+      if (!gunzip) return cb();
+      gunzip.once("end", () => cb());
+      gunzip.end();
+    },
+  });
+  input.on("error", (e) => out.destroy(e));
+  return input.pipe(out);
+}
+
+/**
+ * Stores layers unpacked once by diff ID under a directory, shared by every
+ * image and container that uses them. Each layer directory holds the
+ * uncompressed tar (for save and push), its index, and one file per regular
+ * file's bytes. A layer appears only when complete: it is written under a
+ * temporary name and renamed into place.
+ */
+export class LayerStore {
+  private readonly cache = new Map<string, LayerIndex>();
+
+  constructor(private readonly dir: string) {
+    mkdirSync(join(dir, "tmp"), { recursive: true });
+  }
+
+  private layerDir(diffId: string) {
+    return join(this.dir, diffId.replace(/^sha256:/, ""));
+  }
+
+  has(diffId: string): boolean {
+    return existsSync(join(this.layerDir(diffId), "index.json"));
+  }
+
+  index(diffId: string): LayerIndex {
+    let idx = this.cache.get(diffId);
+    if (!idx) {
+      idx = JSON.parse(readFileSync(join(this.layerDir(diffId), "index.json"), "utf8")) as LayerIndex;
+      this.cache.set(diffId, idx);
+    }
+    return idx;
+  }
+
+  /** Absolute path of a regular file's bytes. */
+  dataPath(diffId: string, entry: LayerEntry): string {
+    return join(this.layerDir(diffId), "data", entry.data!);
+  }
+
+  tarPath(diffId: string): string {
+    return join(this.layerDir(diffId), "layer.tar");
+  }
+
+  /**
+   * Unpacks a (possibly gzipped) layer tar. Refuses entries that climb out of
+   * the root, device nodes, and hard links to paths outside the layer.
+   * When `expectDiffId` is given, a mismatch is refused and nothing is kept.
+   */
+  async add(input: Readable, expectDiffId?: string): Promise<LayerIndex> {
+    const tmp = join(this.dir, "tmp", `${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}`);
+    mkdirSync(join(tmp, "data"), { recursive: true });
+    try {
+      const index = await this.unpack(decompressed(input), tmp);
+      if (expectDiffId && expectDiffId !== index.diffId) {
+        throw new InvalidParameterError(`layer content does not match its digest: expected ${expectDiffId}, got ${index.diffId}`);
+      }
+      const final = this.layerDir(index.diffId);
+      if (existsSync(join(final, "index.json"))) return this.index(index.diffId);
+      writeFileSync(join(tmp, "index.json"), JSON.stringify(index));
+      rmSync(final, { recursive: true, force: true });
+      renameSync(tmp, final);
+      this.cache.set(index.diffId, index);
+      return index;
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
+  private async unpack(tarStream: Readable, tmp: string): Promise<LayerIndex> {
+    const hash = createHash("sha256");
+    const raw = createWriteStream(join(tmp, "layer.tar"));
+    let size = 0;
+    const tee = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        raw.write(chunk);
+        cb(null, chunk);
+      },
+    });
+    const entries: Record<string, LayerEntry> = {};
+    const whiteouts: string[] = [];
+    const opaque: string[] = [];
+    let n = 0;
+    const extract = tar.extract();
+    extract.on("entry", (header, stream, next) => {
+    // A refused entry fails the whole extract, which also destroys the entry stream; pipeline() reports it.
+    stream.on("error", () => {});
+      const done = (err?: unknown) => (err ? next(err as Error) : next());
+      let path: string;
+      try {
+        path = entryPath(header.name);
+      } catch (e) {
+        stream.resume();
+        return done(e);
+      }
+      const name = baseName(path);
+      const meta = { mode: (header.mode ?? 0o644) & 0o7777, uid: header.uid ?? 0, gid: header.gid ?? 0, mtime: header.mtime?.getTime() ?? 0, size: 0 };
+      if (name === OPAQUE) {
+        opaque.push(parentOf(path));
+        return stream.on("end", done).resume();
+      }
+      if (name.startsWith(WHITEOUT)) {
+        whiteouts.push(join(parentOf(path), name.slice(WHITEOUT.length)));
+        return stream.on("end", done).resume();
+      }
+      switch (header.type) {
+        case "file":
+        case "contiguous-file": {
+          const data = String(n++);
+          entries[path] = { type: "file", ...meta, size: header.size ?? 0, data };
+          pipeline(stream, createWriteStream(join(tmp, "data", data))).then(() => done(), done);
+          return;
+        }
+        case "directory":
+          entries[path] = { type: "dir", ...meta };
+          break;
+        case "symlink":
+          entries[path] = { type: "symlink", ...meta, link: header.linkname ?? "" };
+          break;
+        case "link": {
+          let target: string;
+          try {
+            target = entryPath(header.linkname ?? "");
+          } catch (e) {
+            stream.resume();
+            return done(new InvalidParameterError(`refusing hard link "${header.name}": its target climbs out of the archive root`));
+          }
+          const to = entries[target];
+          if (!to || to.type !== "file") {
+            stream.resume();
+            return done(new InvalidParameterError(`refusing hard link "${header.name}" to "${header.linkname}": not a file earlier in the same layer`));
+          }
+          entries[path] = { ...to, link: target };
+          break;
+        }
+        case "fifo":
+          entries[path] = { type: "fifo", ...meta };
+          break;
+        case "character-device":
+        case "block-device":
+          stream.resume();
+          return done(new InvalidParameterError(`refusing device node "${header.name}": device nodes are not supported in layers`));
+        default:
+          break;
+      }
+      stream.on("end", done).resume();
+    });
+    await pipeline(tarStream, tee, extract);
+    await new Promise<void>((resolve, reject) => raw.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    return { diffId: `sha256:${hash.digest("hex")}`, size, entries, whiteouts, opaque };
+  }
+}

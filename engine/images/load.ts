@@ -1,0 +1,106 @@
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import { InvalidParameterError } from "../errors.js";
+import { decompressed } from "./layer.js";
+import type { ImageStore } from "./store.js";
+import { entryPath } from "./tar-path.js";
+
+interface ArchiveImage {
+  config: string;
+  layers: string[];
+  tags: string[];
+}
+
+/** Unpacks the outer archive into a private directory; its members are read from there. */
+async function extractArchive(input: Readable, dir: string): Promise<void> {
+  const extract = tar.extract();
+  extract.on("entry", (header, stream, next) => {
+    // A refused entry fails the whole extract, which also destroys the entry stream; pipeline() reports it.
+    stream.on("error", () => {});
+    let path: string;
+    try {
+      path = entryPath(header.name);
+    } catch (e) {
+      stream.resume();
+      return next(e as Error);
+    }
+    if (header.type !== "file" && header.type !== "contiguous-file") {
+      if (header.type === "directory" || header.type === "symlink") return stream.on("end", next).resume();
+      stream.resume();
+      return next(new InvalidParameterError(`unexpected ${header.type} "${header.name}" in an image archive`));
+    }
+    const target = join(dir, path);
+    mkdirSync(join(target, ".."), { recursive: true });
+    pipeline(stream, createWriteStream(target)).then(() => next(), next);
+  });
+  await pipeline(decompressed(input), extract);
+}
+
+function readJson<T>(dir: string, name: string): T {
+  const file = join(dir, entryPath(name));
+  if (!existsSync(file)) throw new InvalidParameterError(`image archive lacks ${name}`);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch {
+    throw new InvalidParameterError(`${name} in the image archive is not valid JSON`);
+  }
+}
+
+const blobPath = (digest: string) => `blobs/${digest.replace(":", "/")}`;
+
+/** The images of a docker-archive (manifest.json) or an OCI image layout (index.json). */
+function describeArchive(dir: string): ArchiveImage[] {
+  if (existsSync(join(dir, "manifest.json"))) {
+    const manifest = readJson<{ Config: string; RepoTags?: string[] | null; Layers: string[] }[]>(dir, "manifest.json");
+    if (!Array.isArray(manifest)) throw new InvalidParameterError("manifest.json in the image archive is not a list");
+    return manifest.map((m) => ({ config: m.Config, layers: m.Layers, tags: m.RepoTags ?? [] }));
+  }
+  if (existsSync(join(dir, "index.json"))) {
+    type Descriptor = { digest: string; mediaType?: string; annotations?: Record<string, string> };
+    const index = readJson<{ manifests: Descriptor[] }>(dir, "index.json");
+    return index.manifests.map((d) => {
+      const m = readJson<{ config: Descriptor; layers: Descriptor[]; manifests?: Descriptor[] }>(dir, blobPath(d.digest));
+      if (m.manifests) throw new InvalidParameterError("multi-platform image indexes in an OCI layout are not supported yet; save one platform");
+      const name = d.annotations?.["io.containerd.image.name"];
+      return { config: blobPath(m.config.digest), layers: m.layers.map((l) => blobPath(l.digest)), tags: name ? [name] : [] };
+    });
+  }
+  throw new InvalidParameterError("not an image archive: it has neither manifest.json nor index.json");
+}
+
+/**
+ * `docker load`: imports every image of an archive. Layers are verified
+ * against the config's diff IDs; nothing of an image is recorded unless all of
+ * it arrived. Returns the lines Docker prints ("Loaded image: ...").
+ */
+export async function loadImages(store: ImageStore, input: Readable, scratch: string): Promise<string[]> {
+  mkdirSync(scratch, { recursive: true });
+  const dir = mkdtempSync(join(scratch, "load-"));
+  try {
+    await extractArchive(input, dir);
+    const lines: string[] = [];
+    for (const image of describeArchive(dir)) {
+      const rawConfig = readFileSync(join(dir, entryPath(image.config)));
+      const config = JSON.parse(rawConfig.toString("utf8")) as { rootfs?: { diff_ids?: string[] } };
+      const diffIds = config.rootfs?.diff_ids ?? [];
+      if (diffIds.length !== image.layers.length) {
+        throw new InvalidParameterError(`image archive lists ${image.layers.length} layers but its config names ${diffIds.length}`);
+      }
+      for (const [i, layer] of image.layers.entries()) {
+        if (store.layers.has(diffIds[i])) continue;
+        const file = join(dir, entryPath(layer));
+        if (!existsSync(file)) throw new InvalidParameterError(`image archive lacks layer ${layer}`);
+        await store.layers.add(createReadStream(file), diffIds[i]);
+      }
+      const added = store.add(rawConfig);
+      if (image.tags.length === 0) lines.push(`Loaded image ID: ${added.id}`);
+      for (const tag of image.tags) lines.push(`Loaded image: ${store.tag(added.id, tag)}`);
+    }
+    return lines;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,159 @@
+import type { Container } from "../../engine/containers/manager.js";
+
+/** HostConfig as inspect reports it: what the client sent over Docker's defaults. */
+function hostConfigView(c: Container) {
+  return {
+    Binds: null,
+    ContainerIDFile: "",
+    LogConfig: { Type: "local", Config: {} },
+    NetworkMode: "bridge",
+    PortBindings: {},
+    RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
+    AutoRemove: false,
+    VolumeDriver: "",
+    VolumesFrom: null,
+    ConsoleSize: [0, 0],
+    CapAdd: null,
+    CapDrop: null,
+    CgroupnsMode: "private",
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: "private",
+    Cgroup: "",
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: "",
+    Privileged: false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: false,
+    SecurityOpt: null,
+    UTSMode: "",
+    UsernsMode: "",
+    ShmSize: 67108864,
+    Runtime: "",
+    Isolation: "",
+    CpuShares: 0,
+    Memory: 0,
+    NanoCpus: 0,
+    CgroupParent: "",
+    BlkioWeight: 0,
+    CpusetCpus: "",
+    CpusetMems: "",
+    Devices: [],
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    MemorySwappiness: null,
+    OomKillDisable: null,
+    PidsLimit: null,
+    Ulimits: [],
+    Init: null,
+    ...c.hostConfig,
+  };
+}
+
+export function inspectContainer(c: Container) {
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: c.path,
+    Args: c.args,
+    State: c.state,
+    Image: c.imageId,
+    ResolvConfPath: "",
+    HostnamePath: "",
+    HostsPath: "",
+    LogPath: "",
+    Name: c.name,
+    RestartCount: c.restartCount,
+    Driver: "sockerless",
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: null,
+    HostConfig: hostConfigView(c),
+    GraphDriver: { Name: "sockerless", Data: null },
+    Mounts: [],
+    Config: {
+      Hostname: c.config.Hostname ?? "",
+      Domainname: c.config.Domainname ?? "",
+      User: c.config.User ?? "",
+      AttachStdin: Boolean(c.config.AttachStdin),
+      AttachStdout: Boolean(c.config.AttachStdout),
+      AttachStderr: Boolean(c.config.AttachStderr),
+      Tty: Boolean(c.config.Tty),
+      OpenStdin: Boolean(c.config.OpenStdin),
+      StdinOnce: Boolean(c.config.StdinOnce),
+      Env: c.config.Env ?? [],
+      Cmd: c.config.Cmd ?? null,
+      Image: c.image,
+      Volumes: c.config.Volumes ?? null,
+      WorkingDir: c.config.WorkingDir ?? "",
+      Entrypoint: c.config.Entrypoint ?? null,
+      OnBuild: c.config.OnBuild ?? null,
+      Labels: c.config.Labels ?? {},
+      ...(c.config.ExposedPorts ? { ExposedPorts: c.config.ExposedPorts } : {}),
+      ...(c.config.StopSignal ? { StopSignal: c.config.StopSignal } : {}),
+      ...(c.config.StopTimeout != null ? { StopTimeout: c.config.StopTimeout } : {}),
+      ...(c.config.Healthcheck ? { Healthcheck: c.config.Healthcheck } : {}),
+    },
+    NetworkSettings: {
+      Bridge: "",
+      SandboxID: "",
+      SandboxKey: "",
+      Ports: {},
+      HairpinMode: false,
+      LinkLocalIPv6Address: "",
+      LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: "",
+      Gateway: "",
+      GlobalIPv6Address: "",
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: "",
+      IPPrefixLen: 0,
+      IPv6Gateway: "",
+      MacAddress: "",
+      Networks: {},
+    },
+  };
+}
+
+function statusText(c: Container): string {
+  const s = c.state;
+  if (s.Status === "running") return `Up ${since(s.StartedAt)}`;
+  if (s.Status === "exited") return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
+  if (s.Status === "created") return "Created";
+  return s.Status.charAt(0).toUpperCase() + s.Status.slice(1);
+}
+
+function since(time: string): string {
+  const seconds = Math.max(0, (Date.now() - Date.parse(time)) / 1000);
+  if (seconds < 1) return "Less than a second";
+  if (seconds < 60) return `${Math.floor(seconds)} second${seconds >= 2 ? "s" : ""}`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} minute${seconds >= 120 ? "s" : ""}`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} hour${seconds >= 7200 ? "s" : ""}`;
+  return `${Math.floor(seconds / 86400)} days`;
+}
+
+export function summarizeContainer(c: Container) {
+  return {
+    Id: c.id,
+    Names: [c.name],
+    Image: c.image,
+    ImageID: c.imageId,
+    Command: [c.path, ...c.args].join(" "),
+    Created: Math.floor(Date.parse(c.created) / 1000),
+    Ports: [],
+    Labels: c.config.Labels ?? {},
+    State: c.state.Status,
+    Status: statusText(c),
+    HostConfig: { NetworkMode: "bridge" },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildBusyboxImage, BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
+import { startTestDaemon, type TestDaemon } from "../testing.js";
+
+let d: TestDaemon;
+beforeAll(async () => {
+  d = await startTestDaemon();
+  const file = join(d.dataDir, "busybox.tar");
+  await buildBusyboxImage(file);
+  const r = await d.request("POST", "/images/load", readFileSync(file), { "Content-Type": "application/x-tar" });
+  expect(r.body).toContain(`Loaded image: ${BUSYBOX_IMAGE}`);
+});
+afterAll(() => d.close());
+
+const create = (body: object, name?: string) =>
+  d.request("POST", `/containers/create${name ? `?name=${name}` : ""}`, JSON.stringify(body), { "Content-Type": "application/json" });
+
+describe("container records", () => {
+  it("creates with the image's defaults and Docker's inspect fields", async () => {
+    const r = await create({ Image: BUSYBOX_IMAGE, Env: ["A=1"], Labels: { l: "v" } }, "first");
+    expect(r.status).toBe(201);
+    const { Id } = r.json();
+    expect(Id).toMatch(/^[0-9a-f]{64}$/);
+    const c = (await d.request("GET", `/containers/first/json`)).json();
+    expect(c.Id).toBe(Id);
+    expect(c.Name).toBe("/first");
+    expect(c.Path).toBe("sh");
+    expect(c.Config.Env).toEqual(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "A=1"]);
+    expect(c.Config.Labels).toEqual({ l: "v" });
+    expect(c.Config.Hostname).toBe(Id.slice(0, 12));
+    expect(c.State.Status).toBe("created");
+    expect((await d.request("GET", `/containers/${Id.slice(0, 8)}/json`)).json().Id).toBe(Id);
+  });
+
+  it("refuses a name in use, a bad name and an unknown image", async () => {
+    expect((await create({ Image: BUSYBOX_IMAGE }, "first")).status).toBe(409);
+    expect((await create({ Image: BUSYBOX_IMAGE }, "bad%20name")).json().message).toMatch(/^Invalid container name/);
+    const unknown = await create({ Image: "nope" });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json()).toEqual({ message: "No such image: nope:latest" });
+    expect((await create({})).json()).toEqual({ message: "Config cannot be empty in order to create a container" });
+  });
+
+  it("lists running containers by default and all with all=1", async () => {
+    expect((await d.request("GET", "/containers/json")).json()).toEqual([]);
+    const all = (await d.request("GET", "/containers/json?all=1")).json();
+    expect(all.map((c: { Names: string[] }) => c.Names)).toEqual([["/first"]]);
+    expect(all[0]).toMatchObject({ State: "created", Status: "Created", Image: BUSYBOX_IMAGE, Command: "sh" });
+  });
+
+  it("says plainly that the sandbox cannot run processes yet, and removes --rm containers it could not start", async () => {
+    const r = await d.request("POST", "/containers/first/start");
+    expect(r.status).toBe(501);
+    expect(r.json().message).toMatch(/sandbox backend cannot run processes yet/);
+    const { Id } = (await create({ Image: BUSYBOX_IMAGE, HostConfig: { AutoRemove: true } })).json();
+    expect((await d.request("POST", `/containers/${Id}/start`)).status).toBe(501);
+    expect((await d.request("GET", `/containers/${Id}/json`)).status).toBe(404);
+  });
+
+  it("waits, stops and kills as Docker does for a container that is not running", async () => {
+    const wait = await d.request("POST", "/containers/first/wait");
+    expect(wait.json()).toEqual({ StatusCode: 0, Error: null });
+    expect((await d.request("POST", "/containers/first/wait?condition=bogus")).status).toBe(400);
+    expect((await d.request("POST", "/containers/first/stop")).status).toBe(304);
+    expect((await d.request("POST", "/containers/first/kill")).status).toBe(409);
+  });
+
+  it("removes a container and then knows nothing of it", async () => {
+    expect((await d.request("DELETE", "/containers/first")).status).toBe(204);
+    expect((await d.request("GET", "/containers/first/json")).json()).toEqual({ message: "No such container: first" });
+    expect((await d.request("DELETE", "/containers/first")).status).toBe(404);
+  });
+});

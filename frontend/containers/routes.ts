@@ -1,0 +1,91 @@
+import { Hono } from "hono";
+import { stream } from "hono/streaming";
+import { versionAtLeast } from "../../engine/api-version.js";
+import type { ContainerConfig, HostConfig } from "../../engine/containers/config.js";
+import type { WaitCondition } from "../../engine/containers/manager.js";
+import { InvalidParameterError } from "../../engine/errors.js";
+import type { AppEnv } from "../env.js";
+import { readJsonObject } from "../json.js";
+import { frame } from "../stdcopy.js";
+import { inspectContainer, summarizeContainer } from "./render.js";
+
+const truthy = (v: string | undefined) => v === "1" || v === "true" || v === "True";
+
+export function containerRoutes() {
+  const r = new Hono<AppEnv>();
+
+  r.post("/containers/create", async (c) => {
+    const body = await readJsonObject<ContainerConfig & { HostConfig?: HostConfig }>(c);
+    const { HostConfig: hostConfig, NetworkingConfig: _net, ...config } = body as ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown };
+    const created = await c.var.engine.containers.create(c.req.query("name") || undefined, config, hostConfig ?? {});
+    return c.json({ Id: created.id, Warnings: [] }, 201);
+  });
+
+  r.get("/containers/json", (c) => {
+    const all = truthy(c.req.query("all"));
+    const limit = Number(c.req.query("limit") ?? "-1");
+    let list = c.var.engine.containers.list().reverse();
+    if (!all && !(limit > 0)) list = list.filter((x) => x.state.Status === "running");
+    if (limit > 0) list = list.slice(0, limit);
+    return c.json(list.map(summarizeContainer));
+  });
+
+  r.get("/containers/:id/json", (c) => c.json(inspectContainer(c.var.engine.containers.get(c.req.param("id")))));
+
+  r.post("/containers/:id/start", async (c) => {
+    await c.var.engine.containers.start(c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/stop", async (c) => {
+    const t = c.req.query("t") ?? c.req.query("timeout");
+    await c.var.engine.containers.stop(c.req.param("id"), t === undefined ? undefined : Number(t), c.req.query("signal"));
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/kill", (c) => {
+    c.var.engine.containers.kill(c.req.param("id"), c.req.query("signal") || "SIGKILL");
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/wait", (c) => {
+    const condition = (c.req.query("condition") || "not-running") as WaitCondition;
+    if (!["not-running", "next-exit", "removed"].includes(condition)) throw new InvalidParameterError(`invalid condition: "${condition}"`);
+    const engine = c.var.engine;
+    const id = engine.containers.get(c.req.param("id")).id;
+    c.header("Content-Type", "application/json");
+    // Headers go out at once; the body follows when the condition is met.
+    return stream(c, async (s) => {
+      const result = await engine.containers.wait(id, condition);
+      await s.write(JSON.stringify(result) + "\n");
+    });
+  });
+
+  r.delete("/containers/:id", async (c) => {
+    await c.var.engine.containers.remove(c.req.param("id"), { force: truthy(c.req.query("force")) });
+    return c.body(null, 204);
+  });
+
+  r.get("/containers/:id/logs", (c) => {
+    const engine = c.var.engine;
+    const container = engine.containers.get(c.req.param("id"));
+    const q = (k: string) => c.req.query(k);
+    if (!truthy(q("stdout")) && !truthy(q("stderr"))) throw new InvalidParameterError("Bad parameters: you must choose at least one stream");
+    const tty = Boolean(container.config.Tty);
+    const wanted = (s: number) => (s === 1 ? truthy(q("stdout")) : truthy(q("stderr")));
+    const timestamps = truthy(q("timestamps"));
+    const encode = (s: 1 | 2, data: Buffer, time: string) => {
+      const payload = timestamps ? Buffer.concat([Buffer.from(time + " "), data]) : data;
+      return tty ? payload : frame(s, payload);
+    };
+    const multiplexed = !tty && versionAtLeast(c.var.apiVersion, "1.42");
+    c.header("Content-Type", multiplexed ? "application/vnd.docker.multiplexed-stream" : "application/vnd.docker.raw-stream");
+    return stream(c, async (s) => {
+      for (const row of engine.containers.logs(container.id)) {
+        if (wanted(row.stream)) await s.write(encode(row.stream as 1 | 2, row.data, row.time));
+      }
+    });
+  });
+
+  return r;
+}

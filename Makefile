@@ -3,7 +3,7 @@
 
 NODE_DEPS := node_modules/.package-lock.json
 
-.PHONY: all install build run test conformance clean
+.PHONY: all install build run test conformance bench clean
 
 all: build
 
@@ -24,6 +24,9 @@ test: build
 
 conformance: build
 	bash conformance/run.sh
+
+bench: build
+	bash bench/run.sh
 
 clean:
 	rm -rf dist .cache

@@ -42,7 +42,13 @@ export interface ContainerSpec {
   layers: string[];
   /** HostConfig.Memory in bytes; 0 means no limit. */
   memory: number;
+  /** HostConfig.Init: an init process forwards signals to PID 1's program. */
+  init: boolean;
+  /** Files the engine provides in every container (/etc/hostname, /etc/hosts, ...), written before PID 1 starts. */
+  files: ProvidedFile[];
 }
+
+export type ProvidedFile = { path: string; content: string } | { path: string; symlink: string };
 
 export interface ProcessExit {
   exitCode: number;
@@ -78,7 +84,7 @@ export interface Backend {
   /** Prepares the container's file system; nothing runs yet. */
   createContainer(spec: ContainerSpec): Promise<void>;
   /** Starts PID 1, or an exec when `exec` is true, in a created container. */
-  startProcess(containerId: string, spec: ProcessSpec, exec: boolean): Promise<ProcessHandle>;
+  startProcess(container: ContainerSpec, process: ProcessSpec, exec: boolean): Promise<ProcessHandle>;
   /** Deletes what createContainer made. */
   removeContainer(containerId: string): Promise<void>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { SOCKERLESS_VERSION } from "./package-info.js";
 import type { State } from "./state/db.js";
 import { daemonMeta } from "./state/schema.js";
 import { join } from "node:path";
+import { ExecManager } from "./containers/exec.js";
 import { ContainerManager } from "./containers/manager.js";
 import { LayerStore } from "./images/layer.js";
 import { ImageStore } from "./images/store.js";
@@ -20,6 +21,7 @@ export class Engine {
   readonly id: string;
   readonly images: ImageStore;
   readonly containers: ContainerManager;
+  readonly execs: ExecManager;
   private readonly host = hostFacts();
 
   constructor(
@@ -31,6 +33,7 @@ export class Engine {
     this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")));
     this.containers = new ContainerManager(state.db, this.images, backend);
     this.containers.recover();
+    this.execs = new ExecManager(this.containers, backend);
   }
 
   /** A private directory for work in progress (archive unpacking), inside the data directory. */

@@ -6,6 +6,7 @@ import { DockerError } from "../engine/errors.js";
 import { SOCKERLESS_VERSION } from "../engine/package-info.js";
 import type { AppEnv } from "./env.js";
 import { containerRoutes } from "./containers/routes.js";
+import { execRoutes } from "./exec/routes.js";
 import { imageRoutes } from "./images/routes.js";
 import { systemRoutes } from "./system/routes.js";
 
@@ -48,6 +49,7 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   app.route("/", systemRoutes());
   app.route("/", containerRoutes());
   app.route("/", imageRoutes());
+  app.route("/", execRoutes());
 
   app.notFound((c) => c.json({ message: "page not found" }, 404));
   app.onError((err, c) => {

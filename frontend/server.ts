@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { Engine } from "../engine/engine.js";
 import { createApp } from "./app.js";
-import { handleHijack, isHijackRoute } from "./hijack.js";
+import { handleHijack, isHijackRoute } from "./hijack/dispatch.js";
 import { checkExposure, type ListenAddress, type TlsFiles } from "./listen.js";
 
 export interface ApiServer {
@@ -46,9 +46,9 @@ export async function startApiServer(engine: Engine, log: Logger, addresses: Lis
   const app = createApp(engine, log);
   const honoListener = getRequestListener((req, env) => app.fetch(req, env));
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (isHijackRoute(req.url ?? "/")) {
+    if (isHijackRoute(req.method, req.url ?? "/")) {
       res.detachSocket(req.socket);
-      return handleHijack(engine, log, req, req.socket, Buffer.alloc(0));
+      return void handleHijack(engine, log, req, req.socket, Buffer.alloc(0));
     }
     return honoListener(req, res);
   };
@@ -77,7 +77,7 @@ export async function startApiServer(engine: Engine, log: Logger, addresses: Lis
         sockets.add(s);
         s.once("close", () => sockets.delete(s));
       });
-      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => handleHijack(engine, log, req, socket, head));
+      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => void handleHijack(engine, log, req, socket, head));
       server.on("clientError", (err, socket) => {
         if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"malformed HTTP request"}');
         log.debug({ err: err.message }, "client error");

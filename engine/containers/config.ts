@@ -89,3 +89,30 @@ export function validateCreate(config: ContainerConfig, host: HostConfig): void 
     throw new InvalidParameterError(`invalid hostname format: ${config.Hostname}`);
   }
 }
+
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * The environment PID 1 gets, as Docker builds it: PATH when the image has
+ * none, HOSTNAME, and TERM for a TTY, under the container's own Env.
+ */
+export function processEnv(config: ContainerConfig): string[] {
+  const base = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${config.Hostname ?? ""}`, ...(config.Tty ? ["TERM=xterm"] : [])];
+  return mergeEnv(base, config.Env);
+}
+
+/** The files Docker places in every container: its hostname, hosts and resolver configuration. */
+export function providedFiles(config: ContainerConfig) {
+  const host = config.Hostname ?? "";
+  const fqdn = config.Domainname ? `${host}.${config.Domainname}` : host;
+  return [
+    { path: "/etc/hostname", content: `${host}\n` },
+    {
+      path: "/etc/hosts",
+      content: `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.0.1\t${fqdn === host ? host : `${fqdn} ${host}`}\n`,
+    },
+    // Containers of a backend without networking resolve nothing.
+    { path: "/etc/resolv.conf", content: "" },
+    { path: "/etc/mtab", symlink: "/proc/mounts" },
+  ];
+}

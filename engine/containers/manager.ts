@@ -7,7 +7,7 @@ import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError }
 import type { ImageStore } from "../images/store.js";
 import type { Db } from "../state/db.js";
 import { containerLogs, containers } from "../state/schema.js";
-import { commandLine, validateCreate, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
+import { commandLine, processEnv, providedFiles, validateCreate, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
 import { checkContainerName, generatedName } from "./names.js";
 import { createdState, now, type ContainerState } from "./state.js";
 
@@ -113,9 +113,15 @@ export class ContainerManager {
       args: argv.slice(1),
       restartCount: 0,
     };
-    await this.backend.createContainer({ id, layers: image.config.rootfs.diff_ids, memory: hostConfig.Memory ?? 0 });
+    await this.backend.createContainer(this.backendSpec(c));
     this.db.insert(containers).values(c).run();
     return c;
+  }
+
+  backendSpec(c: Container) {
+    const image = this.images.get(c.imageId);
+    if (!image) throw new ConflictError(`the image of container ${c.id} (${c.imageId}) is gone`);
+    return { id: c.id, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config) };
   }
 
   isRunning(id: string): boolean {
@@ -129,10 +135,10 @@ export class ContainerManager {
     let process: ProcessHandle;
     try {
       process = await this.backend.startProcess(
-        c.id,
+        this.backendSpec(c),
         {
           argv: [c.path, ...c.args],
-          env: c.config.Env ?? [],
+          env: processEnv(c.config),
           cwd: c.config.WorkingDir || "/",
           user: c.config.User ?? "",
           hostname: c.config.Hostname ?? "",

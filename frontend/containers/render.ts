@@ -54,7 +54,7 @@ function hostConfigView(c: Container) {
   };
 }
 
-export function inspectContainer(c: Container) {
+export function inspectContainer(c: Container, execIds: string[]) {
   return {
     Id: c.id,
     Created: c.created,
@@ -73,7 +73,7 @@ export function inspectContainer(c: Container) {
     MountLabel: "",
     ProcessLabel: "",
     AppArmorProfile: "",
-    ExecIDs: null,
+    ExecIDs: execIds.length ? execIds : null,
     HostConfig: hostConfigView(c),
     GraphDriver: { Name: "sockerless", Data: null },
     Mounts: [],

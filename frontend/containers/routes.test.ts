@@ -50,12 +50,11 @@ describe("container records", () => {
     expect(all[0]).toMatchObject({ State: "created", Status: "Created", Image: BUSYBOX_IMAGE, Command: "sh" });
   });
 
-  it("says plainly that the sandbox cannot run processes yet, and removes --rm containers it could not start", async () => {
-    const r = await d.request("POST", "/containers/first/start");
-    expect(r.status).toBe(501);
-    expect(r.json().message).toMatch(/sandbox backend cannot run processes yet/);
-    const { Id } = (await create({ Image: BUSYBOX_IMAGE, HostConfig: { AutoRemove: true } })).json();
-    expect((await d.request("POST", `/containers/${Id}/start`)).status).toBe(501);
+  it("removes an AutoRemove container whose start fails", async () => {
+    const { Id } = (await create({ Image: BUSYBOX_IMAGE, Cmd: ["nope"], HostConfig: { AutoRemove: true } })).json();
+    const r = await d.request("POST", `/containers/${Id}/start`);
+    expect(r.status).toBe(400);
+    expect(r.json().message).toMatch(/executable file not found/);
     expect((await d.request("GET", `/containers/${Id}/json`)).status).toBe(404);
   });
 

@@ -30,7 +30,10 @@ export function containerRoutes() {
     return c.json(list.map(summarizeContainer));
   });
 
-  r.get("/containers/:id/json", (c) => c.json(inspectContainer(c.var.engine.containers.get(c.req.param("id")))));
+  r.get("/containers/:id/json", (c) => {
+    const container = c.var.engine.containers.get(c.req.param("id"));
+    return c.json(inspectContainer(container, c.var.engine.execs.idsFor(container.id)));
+  });
 
   r.post("/containers/:id/start", async (c) => {
     await c.var.engine.containers.start(c.req.param("id"));
@@ -59,6 +62,11 @@ export function containerRoutes() {
       const result = await engine.containers.wait(id, condition);
       await s.write(JSON.stringify(result) + "\n");
     });
+  });
+
+  r.post("/containers/:id/resize", (c) => {
+    c.var.engine.containers.get(c.req.param("id"));
+    return c.body(null, 200);
   });
 
   r.delete("/containers/:id", async (c) => {

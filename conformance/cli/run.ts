@@ -1,0 +1,95 @@
+import { spawn } from "node:child_process";
+import { parseArgs } from "node:util";
+import type { CliScenario, CliStep } from "./scenario.js";
+import { sandboxScenarios } from "./scenarios.js";
+
+/**
+ * Runs docker CLI scenarios against the reference engine and sockerless and
+ * compares what the CLI printed and its exit codes.
+ * Usage: run.js --reference SOCK --subject SOCK [-v]
+ */
+const { values } = parseArgs({ options: { reference: { type: "string" }, subject: { type: "string" }, verbose: { type: "boolean", short: "v" } } });
+if (!values.reference || !values.subject) {
+  process.stderr.write("usage: run.js --reference SOCKET --subject SOCKET\n");
+  process.exit(2);
+}
+
+interface Outcome {
+  stdout: string;
+  stderr: string;
+  exit: number;
+}
+
+function docker(socket: string, step: CliStep): Promise<Outcome> {
+  const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CLI_HINTS: "false" };
+  const [cmd, args] = step.tty
+    ? ["script", ["-qec", ["docker", ...step.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" "), "/dev/null"]]
+    : ["docker", step.args];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, exit: code ?? -1 });
+    });
+    if (step.stdin !== undefined) child.stdin.end(step.stdin);
+    else if (step.tty) child.stdin.end();
+    else child.stdin.end();
+  });
+}
+
+/** The reference engine runs with forwarding off by design (DESIGN.md) and warns about it on every run. */
+const referenceNoise = /^WARNING: IPv4 forwarding is disabled\. Networking will not work\.\r?\n/m;
+
+function check(step: CliStep, ref: Outcome | undefined, sub: Outcome): string[] {
+  if (ref) {
+    ref = { ...ref, stdout: ref.stdout.replace(referenceNoise, ""), stderr: ref.stderr.replace(referenceNoise, "") };
+  }
+  const problems: string[] = [];
+  if (step.expect) {
+    if (sub.exit !== step.expect.exit) problems.push(`exit: expected ${step.expect.exit}, got ${sub.exit} (stderr ${JSON.stringify(sub.stderr)})`);
+    const out = step.expect.stdout;
+    if (out !== undefined && !(typeof out === "string" ? sub.stdout === out : out.test(sub.stdout))) problems.push(`stdout: expected ${out}, got ${JSON.stringify(sub.stdout)}`);
+    if (step.expect.stderr && !step.expect.stderr.test(sub.stderr)) problems.push(`stderr: expected ${step.expect.stderr}, got ${JSON.stringify(sub.stderr)}`);
+    return problems;
+  }
+  for (const what of step.compare ?? ["stdout", "exit"]) {
+    if (ref![what] !== sub[what]) problems.push(`${what}: reference ${JSON.stringify(ref![what])}, sockerless ${JSON.stringify(sub[what])}`);
+  }
+  return problems;
+}
+
+async function runScenario(s: CliScenario): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    for (const [i, step] of s.steps.entries()) {
+      const ref = step.expect ? undefined : await docker(values.reference!, step);
+      const sub = await docker(values.subject!, step);
+      problems.push(...check(step, ref, sub).map((p) => `step ${i + 1} (docker ${step.args.join(" ")}): ${p}`));
+    }
+  } finally {
+    for (const args of s.cleanup ?? []) {
+      for (const sock of [values.reference!, values.subject!]) await docker(sock, { args });
+    }
+  }
+  return problems;
+}
+
+let passed = 0;
+let failed = 0;
+for (const s of sandboxScenarios) {
+  const problems = await runScenario(s);
+  if (problems.length === 0) {
+    passed++;
+    if (values.verbose) process.stdout.write(`ok   cli: ${s.name}\n`);
+  } else {
+    failed++;
+    process.stdout.write(`FAIL cli: ${s.name}\n${problems.map((p) => `       ${p}`).join("\n")}\n`);
+  }
+}
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(failed === 0 ? 0 : 1);

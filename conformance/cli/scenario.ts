@@ -1,0 +1,18 @@
+/** One docker CLI invocation of a scenario. */
+export interface CliStep {
+  args: string[];
+  stdin?: string;
+  /** Run under `script` so the CLI has a terminal (docker run -t). */
+  tty?: boolean;
+  /** What is compared with the reference engine's run of the same step (default: stdout and exit code). */
+  compare?: ("stdout" | "stderr" | "exit")[];
+  /** For steps the reference cannot run: what sockerless must print and exit with. */
+  expect?: { stdout?: string | RegExp; stderr?: RegExp; exit: number };
+}
+
+export interface CliScenario {
+  name: string;
+  steps: CliStep[];
+  /** Run on both engines afterwards whatever happened (removals). */
+  cleanup?: string[][];
+}

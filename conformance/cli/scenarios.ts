@@ -1,0 +1,56 @@
+import type { CliScenario } from "./scenario.js";
+
+const IMG = "sockerless-test/busybox";
+
+/** docker CLI scenarios of the sandbox backend, compared with the reference engine. */
+export const sandboxScenarios: CliScenario[] = [
+  { name: "run --rm echo", steps: [{ args: ["run", "--rm", IMG, "echo", "hi"] }] },
+  { name: "the image's real files", steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "ls / && cat /etc/passwd | wc -l"] }] },
+  { name: "a failing command's exit code", steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "echo out; echo err >&2; exit 3"], compare: ["stdout", "stderr", "exit"] }] },
+  { name: "the image's default command", steps: [{ args: ["run", "--rm", "-i", IMG], stdin: "echo from stdin script\nexit 4\n", compare: ["stdout", "exit"] }] },
+  { name: "piped stdin", steps: [{ args: ["run", "--rm", "-i", IMG, "cat"], stdin: "hello\nworld\n" }] },
+  {
+    name: "a read loop over piped stdin",
+    steps: [{ args: ["run", "--rm", "-i", IMG, "sh", "-c", 'while read l; do echo "got $l"; done; echo done'], stdin: "a\nb\n" }],
+  },
+  { name: "a missing executable", steps: [{ args: ["run", "--rm", IMG, "nope"], compare: ["exit"] }] },
+  { name: "a missing executable in a shell", steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "nope; echo $?"], compare: ["exit"] }] },
+  {
+    name: "entrypoint, env, workdir and hostname",
+    steps: [
+      {
+        args: ["run", "--rm", "-e", "A=1", "-w", "/tmp", "--hostname", "h1", "--entrypoint", "sh", IMG, "-c", 'echo "$A $(pwd) $HOSTNAME"; env | grep -c PATH'],
+      },
+    ],
+  },
+  {
+    name: "changes persist across stop and start",
+    steps: [
+      { args: ["create", "--name", "persist", IMG, "sh", "-c", "echo x >> /root/count; wc -l < /root/count"], compare: ["exit"] },
+      { args: ["start", "-a", "persist"] },
+      { args: ["start", "-a", "persist"] },
+    ],
+    cleanup: [["rm", "-f", "persist"]],
+  },
+  {
+    name: "detached sleep, exec and stop",
+    steps: [
+      { args: ["run", "-d", "--name", "sleeper", IMG, "sleep", "infinity"], compare: ["exit"] },
+      { args: ["exec", "sleeper", "sh", "-c", "echo in exec; ls /etc"] },
+      { args: ["exec", "-i", "sleeper", "cat"], stdin: "exec stdin\n" },
+      { args: ["exec", "sleeper", "sh", "-c", "exit 5"], compare: ["exit"] },
+      { args: ["stop", "-t", "1", "sleeper"] },
+      { args: ["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "sleeper"] },
+    ],
+    cleanup: [["rm", "-f", "sleeper"]],
+  },
+  { name: "run -t", steps: [{ args: ["run", "--rm", "-t", IMG, "sh", "-c", "echo one; echo two"], tty: true }] },
+  {
+    name: "logs after exit",
+    steps: [
+      { args: ["run", "--name", "logged", IMG, "sh", "-c", "echo a; echo b >&2; echo c"], compare: ["exit"] },
+      { args: ["logs", "logged"], compare: ["stdout", "stderr", "exit"] },
+    ],
+    cleanup: [["rm", "-f", "logged"]],
+  },
+];

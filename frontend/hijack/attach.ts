@@ -1,0 +1,59 @@
+import { versionAtLeast } from "../../engine/api-version.js";
+import type { OutputChunk } from "../../engine/containers/manager.js";
+import type { HijackRequest } from "./dispatch.js";
+import { beginSession } from "./session.js";
+
+const flag = (q: URLSearchParams, k: string) => ["1", "true", "True"].includes(q.get(k) ?? "");
+
+/**
+ * POST /containers/{id}/attach: the container's stdio until PID 1 exits. A
+ * container that is not running yet is waited for (`docker start -a`).
+ */
+export function attach(r: HijackRequest): void {
+  const containers = r.engine.containers;
+  const container = containers.get(r.params[0]);
+  const id = container.id;
+  const q = r.query;
+  const session = beginSession({
+    socket: r.socket,
+    upgrade: r.upgrade,
+    tty: Boolean(container.config.Tty),
+    multiplexedType: versionAtLeast(r.apiVersion, "1.42"),
+    stdout: flag(q, "stdout"),
+    stderr: flag(q, "stderr"),
+  });
+  if (flag(q, "logs")) for (const row of containers.logs(id)) session.send(row.stream, row.data);
+  if (!flag(q, "stream")) return session.end();
+
+  const onOutput = (c: OutputChunk) => session.send(c.stream, c.data);
+  containers.bus.on(`output:${id}`, onOutput);
+  containers.bus.on(`exit:${id}`, session.end);
+  containers.bus.on(`removed:${id}`, session.end);
+  session.onCleanup(() => {
+    containers.bus.off(`output:${id}`, onOutput);
+    containers.bus.off(`exit:${id}`, session.end);
+    containers.bus.off(`removed:${id}`, session.end);
+  });
+
+  if (flag(q, "stdin") && container.config.OpenStdin) {
+    // Stdin sent before start is held until the process runs.
+    const pending: (Buffer | null)[] = [];
+    const deliver = (data: Buffer | null) => {
+      if (containers.isRunning(id)) containers.bus.emit(`stdin:${id}`, data);
+      else pending.push(data);
+    };
+    const onStarted = () => {
+      for (const d of pending.splice(0)) containers.bus.emit(`stdin:${id}`, d);
+    };
+    containers.bus.on(`started:${id}`, onStarted);
+    session.onCleanup(() => containers.bus.off(`started:${id}`, onStarted));
+    if (r.head.length) deliver(r.head);
+    r.socket.on("data", (d: Buffer) => deliver(d));
+    // Closing stdin (a half-close) is EOF for the process when it asked for StdinOnce.
+    r.socket.on("end", () => {
+      if (container.config.StdinOnce) deliver(null);
+    });
+  } else {
+    r.socket.resume();
+  }
+}

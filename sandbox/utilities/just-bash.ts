@@ -1,0 +1,85 @@
+import { Bash, getCommandNames, type FsStat, type IFileSystem } from "just-bash";
+import { readAll } from "../io.js";
+import type { UtilityCall } from "./context.js";
+
+/**
+ * The general utilities (ls, grep, sed, awk, sort, tar, ...) come from
+ * just-bash. Each call runs one command to completion in a fresh just-bash
+ * instance over the container's file system, with the call's stdin; its
+ * output is passed on when the command ends.
+ */
+
+/** The shells are ours; just-bash's would run scripts without streaming. */
+const excluded = new Set(["bash", "sh", "help", "history", "alias", "unalias", "clear"]);
+const names = new Set(getCommandNames().filter((n) => !excluded.has(n)));
+
+export function isJustBashUtility(name: string): boolean {
+  return names.has(name);
+}
+
+/**
+ * just-bash runs one of its commands only when it finds /usr/bin/NAME (or
+ * /bin/NAME) on PATH. This view of the container's file system shows such a
+ * file for every utility name, to that lookup only: reads and listings see
+ * the container's own files, and nothing is written.
+ */
+const UTILITY_DIR = "/usr/bin";
+
+function utilityView(fs: IFileSystem): IFileSystem {
+  const isUtilityPath = (p: string) => p.startsWith(UTILITY_DIR + "/") && names.has(p.slice(UTILITY_DIR.length + 1));
+  const synthetic: FsStat = { isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o755, size: 0, mtime: new Date(0) };
+  return new Proxy(fs, {
+    get(target, prop, receiver) {
+      if (prop === "exists") return async (p: string) => isUtilityPath(p) || target.exists(p);
+      if (prop === "stat" || prop === "lstat") {
+        return async (p: string) => {
+          try {
+            return await target[prop](p);
+          } catch (err) {
+            if (isUtilityPath(p)) return synthetic;
+            throw err;
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function quote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+const generous = {
+  maxCommandCount: 1e9,
+  maxLoopIterations: 1e9,
+  maxAwkIterations: 1e9,
+  maxSedIterations: 1e9,
+  maxJqIterations: 1e9,
+  maxExecutionTimeMs: 24 * 3600 * 1000,
+  maxInputBytes: 1 << 30,
+  maxLiveBytes: 1 << 30,
+  maxFileSystemBytes: 1 << 30,
+  maxArchiveBytes: 1 << 30,
+  maxArchiveCompressedBytes: 1 << 30,
+  maxArchiveEntryBytes: 1 << 30,
+  maxTraversalEntries: 1e8,
+  maxTraversalWork: 1e9,
+  maxWorkUnits: 1e12,
+};
+
+export async function runJustBashUtility(call: UtilityCall): Promise<number> {
+  const stdin = Buffer.from(await readAll(call.stdin)).toString("latin1");
+  const bash = new Bash({
+    fs: utilityView(call.fs),
+    cwd: call.cwd,
+    env: { ...call.env, PATH: UTILITY_DIR },
+    executionLimits: generous,
+  });
+  const result = await bash.exec(call.argv.map(quote).join(" "), { stdin, stdinKind: "bytes", signal: call.signal, cwd: call.cwd });
+  const out = result.stdoutKind === "bytes" || result.stdoutEncoding === "binary" ? Buffer.from(result.stdout, "latin1") : Buffer.from(result.stdout, "utf8");
+  if (out.length) await call.stdout.write(out);
+  if (result.stderr) await call.stderr.write(result.stderr);
+  return result.exitCode;
+}

@@ -1,13 +1,11 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import { availableParallelism } from "node:os";
 import { ConflictError } from "../../engine/errors.js";
-import { packageRoot } from "../../engine/package-info.js";
-import type { FromWorker, ToWorker, WorkerInit } from "../../sandbox/worker/protocol.js";
+import type { FromWorker } from "../../sandbox/worker/protocol.js";
 import { signalName } from "../../sandbox/worker/protocol.js";
+import { HostPool, type HostedContainer, type HostWorker } from "./host.js";
 import { ProcessStartError, type Backend, type BackendFactory, type ContainerSpec, type ProcessExit, type ProcessHandle, type ProcessSpec } from "../backend.js";
-
-const workerScript = join(packageRoot, "dist", "sandbox", "worker", "container-worker.js");
 
 interface Proc {
   output: ((stream: 1 | 2, data: Buffer) => void) | undefined;
@@ -15,45 +13,56 @@ interface Proc {
   exit: (e: ProcessExit) => void;
 }
 
-/** One container's worker and its processes. */
+/** How long a host may take to end a container's processes before the whole thread is terminated. */
+const KILL_GRACE_MS = 2000;
+
+/**
+ * One container's processes on a host thread. Each run (start to exit of
+ * PID 1) is a session with its own ID on the host, so late messages of an
+ * ended run never reach the next one.
+ */
 class SandboxContainer {
-  private worker: Worker | undefined;
+  private host: HostWorker | undefined;
+  private cid = "";
+  private sessions = 0;
   private readonly procs = new Map<number, Proc>();
   private readonly starting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextPid = 1;
-  private oom = false;
 
   constructor(
     private spec: ContainerSpec,
-    private readonly paths: Omit<WorkerInit, "files">,
+    private readonly paths: { layersDir: string; upperDir: string },
+    private readonly pool: HostPool,
   ) {}
 
   get running(): boolean {
-    return this.worker !== undefined;
+    return this.host !== undefined;
   }
 
-  private send(m: ToWorker) {
-    this.worker?.postMessage(m);
-  }
-
-  private async boot(): Promise<void> {
-    const mb = this.spec.memory > 0 ? Math.max(8, Math.floor(this.spec.memory / (1024 * 1024))) : undefined;
-    const init: WorkerInit = { ...this.paths, files: this.spec.files };
-    const worker = new Worker(workerScript, { workerData: init, resourceLimits: mb ? { maxOldGenerationSizeMb: mb } : undefined });
-    this.worker = worker;
-    await new Promise<void>((resolve, reject) => {
-      const onMessage = (m: FromWorker) => {
-        if (m.type === "ready") resolve();
-        else if (m.type === "fatal") reject(new Error(`sandbox container could not start: ${m.message}`));
-      };
-      worker.once("message", onMessage);
-      worker.once("error", reject);
-    });
-    worker.on("message", (m: FromWorker) => this.onMessage(m));
-    worker.on("error", (err: Error & { code?: string }) => {
-      if (err.code === "ERR_WORKER_OUT_OF_MEMORY") this.oom = true;
-    });
-    worker.once("exit", () => this.onWorkerExit(worker));
+  /** The host-side view of one run: routes its messages, and terminates a host that cannot end it in time. */
+  private session(cid: string, host: HostWorker, opened: { resolve: () => void; reject: (e: Error) => void }) {
+    let killTimer: NodeJS.Timeout | undefined;
+    const listener: HostedContainer = {
+      onMessage: (m) => {
+        if (m.type === "closed") {
+          clearTimeout(killTimer);
+          host.release(cid);
+          if (this.spec.memory > 0) void host.terminate();
+        } else if (m.type === "opened") opened.resolve();
+        else if (m.type === "open-failed") opened.reject(new Error(`the container's file system could not be opened: ${m.message}`));
+        else if (cid === this.cid) this.onMessage(m);
+      },
+      onHostGone: (outOfMemory) => {
+        clearTimeout(killTimer);
+        opened.reject(new Error("the sandbox host thread ended"));
+        if (cid === this.cid) this.end(outOfMemory ? "OOMKilled" : undefined);
+      },
+    };
+    const close = () => {
+      killTimer = setTimeout(() => void host.terminate(), KILL_GRACE_MS);
+      host.send({ type: "close", cid });
+    };
+    return { listener, close };
   }
 
   private onMessage(m: FromWorker) {
@@ -76,7 +85,7 @@ class SandboxContainer {
       }
       case "exit":
         this.finish(m.pid, { exitCode: m.code });
-        if (m.pid === 1) void this.stopWorker();
+        if (m.pid === 1) this.end();
         break;
     }
   }
@@ -88,47 +97,56 @@ class SandboxContainer {
     p.exit(exit);
   }
 
-  /**
-   * When PID 1 ends, the container's other processes end with it. The
-   * worker is let go at once, so the container can start again while the
-   * old thread is still being torn down.
-   */
-  private async stopWorker(exitCode = 137) {
-    const worker = this.worker;
-    if (!worker) return;
-    this.worker = undefined;
-    for (const pid of [...this.procs.keys()]) this.finish(pid, { exitCode, ...(this.oom ? { error: "OOMKilled" } : {}) });
+  private closeSession: (() => void) | undefined;
+
+  /** Ends the run: PID 1 is gone, so every other process of the container is killed with it. */
+  private end(error?: string) {
+    const host = this.host;
+    if (!host) return;
+    this.host = undefined;
+    for (const pid of [...this.procs.keys()]) this.finish(pid, { exitCode: 137, ...(error ? { error } : {}) });
     for (const s of this.starting.values()) s.reject(new Error("the container's sandbox ended"));
     this.starting.clear();
-    this.oom = false;
-    await worker.terminate();
-  }
-
-  private onWorkerExit(worker: Worker) {
-    if (this.worker === worker) void this.stopWorker();
+    if (!host.gone) this.closeSession?.();
   }
 
   async start(containerSpec: ContainerSpec, spec: ProcessSpec, exec: boolean): Promise<ProcessHandle> {
     if (!exec) {
-      if (this.worker) throw new ConflictError("container is already running");
+      if (this.host) throw new ConflictError("container is already running");
       this.spec = containerSpec;
-      await this.boot();
+      const host = this.pool.pick(containerSpec.memory);
+      const cid = `${containerSpec.id}#${++this.sessions}`;
+      let session!: ReturnType<SandboxContainer["session"]>;
+      const opened = new Promise<void>((resolve, reject) => (session = this.session(cid, host, { resolve, reject })));
+      host.place(cid, session.listener);
+      this.closeSession = session.close;
+      host.send({ type: "open", cid, init: { ...this.paths, diffIds: containerSpec.layers, files: containerSpec.files } });
+      this.cid = cid;
+      this.host = host;
       this.nextPid = 1;
-    } else if (!this.worker) {
+      try {
+        await opened;
+      } catch (err) {
+        this.end();
+        throw err;
+      }
+    } else if (!this.host) {
       throw new ConflictError(`container ${this.spec.id} is not running`);
     }
+    const host = this.host!;
     const pid = this.nextPid++;
     let exitResolve!: (e: ProcessExit) => void;
     const exited = new Promise<ProcessExit>((r) => (exitResolve = r));
     const proc: Proc = { output: undefined, pending: [], exit: exitResolve };
     this.procs.set(pid, proc);
     const started = new Promise<void>((resolve, reject) => this.starting.set(pid, { resolve, reject }));
-    this.send({ type: "run", pid, argv: spec.argv, env: spec.env, cwd: spec.cwd, tty: spec.tty, stdin: spec.stdin, pid1: !exec, init: this.spec.init });
+    const cid = this.cid;
+    host.send({ type: "run", cid, pid, argv: spec.argv, env: spec.env, cwd: spec.cwd, tty: spec.tty, stdin: spec.stdin, pid1: !exec, init: this.spec.init });
     try {
       await started;
     } catch (err) {
       this.procs.delete(pid);
-      if (!exec) await this.stopWorker();
+      if (!exec) this.end();
       throw err;
     }
     const container = this;
@@ -138,24 +156,21 @@ class SandboxContainer {
         for (const [s, d] of proc.pending.splice(0)) listener(s, d);
       },
       writeStdin(data) {
-        container.send({ type: "stdin", pid, data: data === null ? null : new Uint8Array(data) });
+        if (container.cid === cid) host.send({ type: "stdin", cid, pid, data: data === null ? null : new Uint8Array(data) });
       },
       signal(signal) {
+        if (container.cid !== cid || !container.host) return;
         const name = signalName(signal) ?? "SIGTERM";
-        if (name === "SIGKILL") {
-          if (pid === 1) void container.stopWorker();
-          else container.send({ type: "signal", pid, signal: name });
-          return;
-        }
-        container.send({ type: "signal", pid, signal: name });
+        if (name === "SIGKILL" && pid === 1) return container.end();
+        host.send({ type: "signal", cid, pid, signal: name });
       },
       resize() {},
       exited,
     };
   }
 
-  async kill(): Promise<void> {
-    await this.stopWorker();
+  kill(): void {
+    this.end();
   }
 }
 
@@ -166,11 +181,13 @@ class SandboxContainer {
  */
 export const createSandboxBackend: BackendFactory = (_options, dataDir) => {
   const containers = new Map<string, SandboxContainer>();
+  const pool = new HostPool(Math.max(1, Math.min(4, availableParallelism())));
+  pool.warm();
   const containerDir = (id: string) => join(dataDir, "sandbox", "containers", id);
   const get = (id: string, spec?: ContainerSpec) => {
     let c = containers.get(id);
     if (!c && spec) {
-      c = new SandboxContainer(spec, { layersDir: join(dataDir, "layers"), diffIds: spec.layers, upperDir: join(containerDir(id), "upper") });
+      c = new SandboxContainer(spec, { layersDir: join(dataDir, "layers"), upperDir: join(containerDir(id), "upper") }, pool);
       containers.set(id, c);
     }
     if (!c) throw new ConflictError(`container ${id} has no sandbox`);
@@ -200,12 +217,13 @@ export const createSandboxBackend: BackendFactory = (_options, dataDir) => {
     },
     async removeContainer(id) {
       const c = containers.get(id);
-      if (c?.running) await c.kill();
+      if (c?.running) c.kill();
       containers.delete(id);
       rmSync(containerDir(id), { recursive: true, force: true });
     },
     async close() {
-      await Promise.all([...containers.values()].map((c) => c.kill()));
+      for (const c of containers.values()) c.kill();
+      await pool.close();
     },
   };
   return backend;

@@ -87,7 +87,7 @@ export class ContainerManager {
   }
 
   async create(name: string | undefined, config: ContainerConfig, hostConfig: HostConfig): Promise<Container> {
-    const fullName = name ? checkContainerName(name) : generatedName();
+    const fullName = name ? checkContainerName(name) : this.unusedName();
     if (Object.keys(config).length === 0) throw new InvalidParameterError("Config cannot be empty in order to create a container");
     if (!config.Image) throw new InvalidParameterError("no image specified: Config.Image must be set");
     validateCreate(config, hostConfig);
@@ -122,6 +122,14 @@ export class ContainerManager {
     const image = this.images.get(c.imageId);
     if (!image) throw new ConflictError(`the image of container ${c.id} (${c.imageId}) is gone`);
     return { id: c.id, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config) };
+  }
+
+  /** A generated name nobody holds; like Docker, a number is appended when the plain names keep colliding. */
+  private unusedName(): string {
+    for (let attempt = 0; ; attempt++) {
+      const name = attempt < 6 ? generatedName() : `${generatedName()}${attempt}`;
+      if (!this.db.select({ id: containers.id }).from(containers).where(eq(containers.name, name)).get()) return name;
+    }
   }
 
   isRunning(id: string): boolean {

@@ -1,8 +1,8 @@
 import type { ProvidedFile } from "../../backends/backend.js";
 
-/** Messages between the daemon and the worker thread that hosts one container's processes. */
+/** Messages between the daemon and a host worker thread, which runs the processes of several containers. */
 
-export interface WorkerInit {
+export interface ContainerInit {
   layersDir: string;
   diffIds: string[];
   upperDir: string;
@@ -11,19 +11,20 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: "run"; pid: number; argv: string[]; env: string[]; cwd: string; tty: boolean; stdin: boolean; pid1: boolean; init: boolean }
-  | { type: "stdin"; pid: number; data: Uint8Array | null }
-  | { type: "signal"; pid: number; signal: string }
-  | { type: "flush" };
+  | { type: "open"; cid: string; init: ContainerInit }
+  | { type: "run"; cid: string; pid: number; argv: string[]; env: string[]; cwd: string; tty: boolean; stdin: boolean; pid1: boolean; init: boolean }
+  | { type: "stdin"; cid: string; pid: number; data: Uint8Array | null }
+  | { type: "signal"; cid: string; pid: number; signal: string }
+  | { type: "close"; cid: string };
 
 export type FromWorker =
-  | { type: "ready" }
-  | { type: "fatal"; message: string }
-  | { type: "started"; pid: number }
-  | { type: "start-failed"; pid: number; message: string; exitCode: 126 | 127 }
-  | { type: "output"; pid: number; stream: 1 | 2; data: Uint8Array }
-  | { type: "exit"; pid: number; code: number }
-  | { type: "flushed" };
+  | { type: "opened"; cid: string }
+  | { type: "open-failed"; cid: string; message: string }
+  | { type: "started"; cid: string; pid: number }
+  | { type: "start-failed"; cid: string; pid: number; message: string; exitCode: 126 | 127 }
+  | { type: "output"; cid: string; pid: number; stream: 1 | 2; data: Uint8Array }
+  | { type: "exit"; cid: string; pid: number; code: number }
+  | { type: "closed"; cid: string };
 
 const SIGNALS: Record<string, number> = {
   SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,

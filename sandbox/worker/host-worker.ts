@@ -1,0 +1,135 @@
+import { parentPort } from "node:worker_threads";
+import { LayerStore } from "../../engine/images/layer.js";
+import { ContainerFs } from "../fs/container-fs.js";
+import { EMPTY_SOURCE, Pipe, toBytes, type ByteSink } from "../io.js";
+import { ProgramRunner } from "../run.js";
+import { signalNumber, type ContainerInit, type FromWorker, type ToWorker } from "./protocol.js";
+
+/**
+ * A host thread: the file systems and processes of the containers placed on
+ * it, off the daemon's event loop. Guest work is asynchronous and yields, so
+ * containers on one host share it; terminating the thread kills them all.
+ */
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+
+interface Proc {
+  stdin: Pipe;
+  abort: AbortController;
+  pid1: boolean;
+  init: boolean;
+}
+
+interface Hosted {
+  fs: ContainerFs;
+  runner: ProgramRunner;
+  procs: Map<number, Proc>;
+}
+
+const containers = new Map<string, Hosted>();
+const layerStores = new Map<string, LayerStore>();
+
+/** A TTY's line discipline turns "\n" into "\r\n" on output. */
+function sink(cid: string, pid: number, stream: 1 | 2, tty: boolean): ByteSink {
+  return {
+    write: async (data) => {
+      let bytes = toBytes(data);
+      if (bytes.length === 0) return;
+      if (tty) bytes = Buffer.from(Buffer.from(bytes).toString("latin1").replace(/\r?\n/g, "\r\n"), "latin1");
+      post({ type: "output", cid, pid, stream: tty ? 1 : stream, data: bytes });
+    },
+  };
+}
+
+async function open(cid: string, init: ContainerInit): Promise<void> {
+  let layers = layerStores.get(init.layersDir);
+  if (!layers) layerStores.set(init.layersDir, (layers = new LayerStore(init.layersDir)));
+  const fs = await ContainerFs.open({ layers, diffIds: init.diffIds, upperDir: init.upperDir });
+  for (const f of init.files) {
+    await fs.rm(f.path, { force: true });
+    if ("symlink" in f) await fs.symlink(f.symlink, f.path);
+    else await fs.writeFile(f.path, f.content);
+  }
+  containers.set(cid, { fs, runner: new ProgramRunner(fs), procs: new Map() });
+}
+
+async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
+  const c = containers.get(m.cid);
+  if (!c) return post({ type: "start-failed", cid: m.cid, pid: m.pid, message: "the container is not open on this host", exitCode: 126 });
+  const env = Object.fromEntries(
+    m.env.map((e) => {
+      const eq = e.indexOf("=");
+      return eq < 0 ? [e, ""] : [e.slice(0, eq), e.slice(eq + 1)];
+    }),
+  );
+  const program = await c.runner.resolve({ argv: m.argv, env, cwd: m.cwd });
+  if (program.kind === "missing" || program.kind === "unrunnable") {
+    const message = program.kind === "missing" ? program.reason : `exec ${program.path}: ${program.reason}`;
+    return post({ type: "start-failed", cid: m.cid, pid: m.pid, message, exitCode: program.kind === "missing" ? 127 : 126 });
+  }
+  const proc: Proc = { stdin: new Pipe(), abort: new AbortController(), pid1: m.pid1, init: m.init };
+  c.procs.set(m.pid, proc);
+  post({ type: "started", cid: m.cid, pid: m.pid });
+  const killed = () => 128 + signalNumber(String(proc.abort.signal.reason));
+  let code: number;
+  try {
+    code = await c.runner.run(program, {
+      argv: m.argv,
+      env,
+      cwd: m.cwd,
+      stdin: m.stdin ? proc.stdin : EMPTY_SOURCE,
+      stdout: sink(m.cid, m.pid, 1, m.tty),
+      stderr: sink(m.cid, m.pid, 2, m.tty),
+      signal: proc.abort.signal,
+    });
+    if (proc.abort.signal.aborted && program.kind !== "shell") code = killed();
+  } catch (err) {
+    await sink(m.cid, m.pid, 2, m.tty).write(`${m.argv[0]}: ${(err as Error).message}\n`);
+    code = proc.abort.signal.aborted ? killed() : 1;
+  }
+  c.procs.delete(m.pid);
+  await c.fs.flush();
+  post({ type: "exit", cid: m.cid, pid: m.pid, code });
+}
+
+/** Ends every process of a container and writes its changes out. */
+async function close(cid: string): Promise<void> {
+  const c = containers.get(cid);
+  containers.delete(cid);
+  if (c) {
+    for (const p of c.procs.values()) p.abort.abort("SIGKILL");
+    await c.fs.flush();
+  }
+  post({ type: "closed", cid });
+}
+
+port.on("message", (m: ToWorker) => {
+  switch (m.type) {
+    case "open":
+      open(m.cid, m.init).then(
+        () => post({ type: "opened", cid: m.cid }),
+        (err: Error) => post({ type: "open-failed", cid: m.cid, message: err.message }),
+      );
+      break;
+    case "run":
+      void run(m);
+      break;
+    case "stdin": {
+      const p = containers.get(m.cid)?.procs.get(m.pid);
+      if (!p) break;
+      if (m.data === null) p.stdin.close();
+      else void p.stdin.write(m.data);
+      break;
+    }
+    case "signal": {
+      const p = containers.get(m.cid)?.procs.get(m.pid);
+      // PID 1 has no default signal actions: without an init to forward to a child, a signal it does not handle is ignored.
+      if (!p || (p.pid1 && !p.init) || m.signal === "SIGCHLD" || m.signal === "SIGWINCH" || m.signal === "SIGCONT") break;
+      p.abort.abort(m.signal);
+      break;
+    }
+    case "close":
+      void close(m.cid);
+      break;
+  }
+});

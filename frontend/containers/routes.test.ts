@@ -66,6 +66,14 @@ describe("container records", () => {
     expect((await d.request("POST", "/containers/first/kill")).status).toBe(409);
   });
 
+  it("answers what is not built with 501 and a message naming it", async () => {
+    const archive = await d.request("GET", "/containers/first/archive?path=/etc");
+    expect(archive.status).toBe(501);
+    expect(archive.json().message).toMatch(/archive\) is not implemented yet/);
+    expect((await d.request("POST", "/containers/first/pause")).json()).toEqual({ message: "pause is not supported by the sandbox backend" });
+    expect((await d.request("GET", "/containers/nope/archive?path=/")).status).toBe(404);
+  });
+
   it("removes a container and then knows nothing of it", async () => {
     expect((await d.request("DELETE", "/containers/first")).status).toBe(204);
     expect((await d.request("GET", "/containers/first/json")).json()).toEqual({ message: "No such container: first" });

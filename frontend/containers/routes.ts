@@ -3,7 +3,7 @@ import { stream } from "hono/streaming";
 import { versionAtLeast } from "../../engine/api-version.js";
 import type { ContainerConfig, HostConfig } from "../../engine/containers/config.js";
 import type { WaitCondition } from "../../engine/containers/manager.js";
-import { InvalidParameterError } from "../../engine/errors.js";
+import { InvalidParameterError, NotImplementedError } from "../../engine/errors.js";
 import type { AppEnv } from "../env.js";
 import { readJsonObject } from "../json.js";
 import { frame } from "../stdcopy.js";
@@ -63,6 +63,21 @@ export function containerRoutes() {
       await s.write(JSON.stringify(result) + "\n");
     });
   });
+
+  // Not built yet: answered plainly rather than as an unknown route.
+  r.on(["HEAD", "GET", "PUT"], "/containers/:id/archive", (c) => {
+    c.var.engine.containers.get(c.req.param("id"));
+    throw new NotImplementedError("copying files into and out of containers (archive) is not implemented yet");
+  });
+
+  for (const action of ["pause", "unpause"]) {
+    r.post(`/containers/:id/${action}`, (c) => {
+      c.var.engine.containers.get(c.req.param("id"));
+      const backend = c.var.engine.backend.describe();
+      if (!backend.capabilities.pause) throw new NotImplementedError(`${action} is not supported by the ${backend.name} backend`);
+      throw new NotImplementedError(`${action} is not implemented yet`);
+    });
+  }
 
   r.post("/containers/:id/resize", (c) => {
     c.var.engine.containers.get(c.req.param("id"));

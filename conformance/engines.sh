@@ -27,5 +27,7 @@ done
 
 node "$root/dist/conformance/images/build.js" "$work/images" >/dev/null
 for sock in "$ref_sock" "$sub_sock"; do
-  DOCKER_HOST="unix://$sock" docker load -q -i "$work/images/busybox.tar" >/dev/null
+  for image in busybox wasi; do
+    DOCKER_HOST="unix://$sock" docker load -q -i "$work/images/$image.tar" >/dev/null
+  done
 done

@@ -1,14 +1,15 @@
-import type { IFileSystem } from "just-bash";
+import type { ContainerFs } from "./fs/container-fs.js";
 import { resolveProgram, type Program } from "./programs.js";
 import { runShellCommand } from "./shell/invoke.js";
 import type { ExternalCommand } from "./shell/types.js";
 import type { UtilityCall } from "./utilities/context.js";
 import { runJustBashUtility } from "./utilities/just-bash.js";
 import { streamingUtilities } from "./utilities/streaming.js";
+import { runWasi } from "./wasi.js";
 
 /** Runs a program of the container, as the shell's external commands and as PID 1 or exec. */
 export class ProgramRunner {
-  constructor(private readonly fs: IFileSystem) {}
+  constructor(private readonly fs: ContainerFs) {}
 
   /** The shell's view: a missing or unrunnable program is reported on stderr with 127 or 126. */
   readonly external = async (cmd: ExternalCommand): Promise<number> => {
@@ -38,8 +39,7 @@ export class ProgramRunner {
       case "utility":
         return this.utility(program.name, { ...cmd, fs: this.fs });
       case "wasi":
-        await cmd.stderr.write(`${cmd.argv[0]}: WASI modules cannot run in this sandbox yet\n`);
-        return 126;
+        return runWasi(this.fs, program.path, cmd);
       default:
         throw new Error(`cannot run ${program.kind}`);
     }

@@ -42,11 +42,14 @@ class SandboxContainer {
   /** The host-side view of one run: routes its messages, and terminates a host that cannot end it in time. */
   private session(cid: string, host: HostWorker, opened: { resolve: () => void; reject: (e: Error) => void }) {
     let killTimer: NodeJS.Timeout | undefined;
+    let closedResolve!: () => void;
+    const closed = new Promise<void>((r) => (closedResolve = r));
     const listener: HostedContainer = {
       onMessage: (m) => {
         if (m.type === "closed") {
           clearTimeout(killTimer);
           host.release(cid);
+          closedResolve();
           if (this.spec.memory > 0) void host.terminate();
         } else if (m.type === "opened") opened.resolve();
         else if (m.type === "open-failed") opened.reject(new Error(`the container's file system could not be opened: ${m.message}`));
@@ -54,13 +57,16 @@ class SandboxContainer {
       },
       onHostGone: (outOfMemory) => {
         clearTimeout(killTimer);
+        closedResolve();
         opened.reject(new Error("the sandbox host thread ended"));
         if (cid === this.cid) this.end(outOfMemory ? "OOMKilled" : undefined);
       },
     };
+    /** Ends the run on the host; resolves once its changes are written out (or the host is gone). */
     const close = () => {
       killTimer = setTimeout(() => void host.terminate(), KILL_GRACE_MS);
       host.send({ type: "close", cid });
+      return closed;
     };
     return { listener, close };
   }
@@ -97,7 +103,9 @@ class SandboxContainer {
     p.exit(exit);
   }
 
-  private closeSession: (() => void) | undefined;
+  private closeSession: (() => Promise<void>) | undefined;
+  /** Resolves when the last run's file system changes are all written. */
+  private settled: Promise<void> = Promise.resolve();
 
   /** Ends the run: PID 1 is gone, so every other process of the container is killed with it. */
   private end(error?: string) {
@@ -107,11 +115,14 @@ class SandboxContainer {
     for (const pid of [...this.procs.keys()]) this.finish(pid, { exitCode: 137, ...(error ? { error } : {}) });
     for (const s of this.starting.values()) s.reject(new Error("the container's sandbox ended"));
     this.starting.clear();
-    if (!host.gone) this.closeSession?.();
+    if (!host.gone && this.closeSession) this.settled = this.closeSession();
   }
 
   async start(containerSpec: ContainerSpec, spec: ProcessSpec, exec: boolean): Promise<ProcessHandle> {
     if (!exec) {
+      if (this.host) throw new ConflictError("container is already running");
+      // The previous run's changes must be on disk before the next run reads them.
+      await this.settled;
       if (this.host) throw new ConflictError("container is already running");
       this.spec = containerSpec;
       const host = this.pool.pick(containerSpec.memory);
@@ -169,8 +180,10 @@ class SandboxContainer {
     };
   }
 
-  kill(): void {
+  /** Kills every process and waits until the host has let go of the container's files. */
+  async kill(): Promise<void> {
     this.end();
+    await this.settled;
   }
 }
 
@@ -217,12 +230,12 @@ export const createSandboxBackend: BackendFactory = (_options, dataDir) => {
     },
     async removeContainer(id) {
       const c = containers.get(id);
-      if (c?.running) c.kill();
+      await c?.kill();
       containers.delete(id);
       rmSync(containerDir(id), { recursive: true, force: true });
     },
     async close() {
-      for (const c of containers.values()) c.kill();
+      await Promise.all([...containers.values()].map((c) => c.kill()));
       await pool.close();
     },
   };

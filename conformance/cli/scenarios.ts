@@ -1,6 +1,7 @@
 import type { CliScenario } from "./scenario.js";
 
 const IMG = "sockerless-test/busybox";
+const WASI = "sockerless-test/wasi";
 
 /** docker CLI scenarios of the sandbox backend, compared with the reference engine. */
 export const sandboxScenarios: CliScenario[] = [
@@ -43,6 +44,22 @@ export const sandboxScenarios: CliScenario[] = [
       { args: ["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "sleeper"] },
     ],
     cleanup: [["rm", "-f", "sleeper"]],
+  },
+  {
+    name: "a WASI program: args, env, the image's files, stdin and exit code",
+    steps: [
+      {
+        args: ["run", "--name", "wasi", "-i", "-e", "GREETING=hello", "-e", "EXIT_STATUS=7", WASI, "stdin", "x y"],
+        stdin: "line one\n",
+        expect: {
+          stdout: "arg 1: stdin\narg 2: x y\nGREETING=hello\ncwd: /\n/etc/passwd lines: 1\nstdin: line one\n",
+          stderr: /^to stderr\n$/,
+          exit: 7,
+        },
+      },
+      { args: ["run", "--rm", WASI, "no-stdin"], expect: { stdout: "arg 1: no-stdin\nGREETING=(unset)\ncwd: /\n/etc/passwd lines: 1\n", exit: 0 } },
+    ],
+    cleanup: [["rm", "-f", "wasi"]],
   },
   { name: "run -t", steps: [{ args: ["run", "--rm", "-t", IMG, "sh", "-c", "echo one; echo two"], tty: true }] },
   {

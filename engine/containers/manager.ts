@@ -232,19 +232,17 @@ export class ContainerManager {
   }
 
   /** Resolves with the exit code when the condition is met. */
-  async wait(idOrName: string, condition: WaitCondition): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
+  /** Registers the wait at once (the container is looked up synchronously) and resolves when the condition is met. */
+  wait(idOrName: string, condition: WaitCondition): Promise<{ StatusCode: number; Error: { Message: string } | null }> {
     const c = this.get(idOrName);
     const result = (code: number) => {
       const latest = this.tryGet(c.id);
       const message = latest?.state.Error ?? "";
       return { StatusCode: code, Error: message ? { Message: message } : null };
     };
-    if (condition === "removed") {
-      const removed = new Promise<number>((resolve) => this.bus.once(`removed:${c.id}`, resolve));
-      return result(await removed);
-    }
-    if (condition === "not-running" && !this.running.has(c.id)) return result(c.state.ExitCode);
-    return result(await this.waitExit(c.id));
+    if (condition === "removed") return new Promise<number>((resolve) => this.bus.once(`removed:${c.id}`, resolve)).then(result);
+    if (condition === "not-running" && !this.running.has(c.id)) return Promise.resolve(result(c.state.ExitCode));
+    return this.waitExit(c.id).then(result);
   }
 
   private tryGet(id: string): Container | undefined {

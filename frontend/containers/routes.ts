@@ -54,13 +54,12 @@ export function containerRoutes() {
   r.post("/containers/:id/wait", (c) => {
     const condition = (c.req.query("condition") || "not-running") as WaitCondition;
     if (!["not-running", "next-exit", "removed"].includes(condition)) throw new InvalidParameterError(`invalid condition: "${condition}"`);
-    const engine = c.var.engine;
-    const id = engine.containers.get(c.req.param("id")).id;
+    // The wait starts now, before any later request (start, remove) can change the container.
+    const result = c.var.engine.containers.wait(c.req.param("id"), condition);
     c.header("Content-Type", "application/json");
     // Headers go out at once; the body follows when the condition is met.
     return stream(c, async (s) => {
-      const result = await engine.containers.wait(id, condition);
-      await s.write(JSON.stringify(result) + "\n");
+      await s.write(JSON.stringify(await result) + "\n");
     });
   });
 

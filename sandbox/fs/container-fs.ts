@@ -471,6 +471,32 @@ export class ContainerFs implements IFileSystem {
     }
   }
 
+  // ---- synchronous reads, for WASI modules whose system calls cannot wait ----
+
+  /** statFull without waiting; undefined when the path does not exist. */
+  statSync(path: string): FullStat | undefined {
+    try {
+      return this.full(this.existing(path, true, "stat").node, false);
+    } catch (err) {
+      if (isFsError(err, "ENOENT", "ENOTDIR", "ELOOP")) return undefined;
+      throw err;
+    }
+  }
+
+  /** Names and types in a directory, without waiting. */
+  readdirSync(path: string): { name: string; type: NodeType }[] {
+    const r = this.existing(path, true, "scandir");
+    if (r.node.type !== "dir") throw fsError("ENOTDIR", "scandir", path);
+    return [...this.list(r.path)].map(([name, node]) => ({ name, type: node.type }));
+  }
+
+  /** A file's bytes, without waiting. */
+  readFileSync(path: string): Buffer {
+    const { node } = this.existing(path, true, "open");
+    if (node.type === "dir") throw fsError("EISDIR", "read", path);
+    return node.host ? readFileSync(node.host) : Buffer.alloc(0);
+  }
+
   // ---- IFileSystem ----
 
   async readFile(path: string, options?: ReadOptions): Promise<string> {

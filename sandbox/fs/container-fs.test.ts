@@ -64,6 +64,12 @@ const BASE: Item[] = [
   { name: "bin/tool", data: "#!/bin/sh\n", mode: 0o755 },
 ];
 
+/** Waits until a condition holds, polling, for at most two seconds. */
+async function eventually(check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!(await check()) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+}
+
 describe("ContainerFs lower view", () => {
   it("reads image files and reports their metadata", async () => {
     const fs = await open([await layer(BASE)]);
@@ -347,7 +353,7 @@ describe("ContainerFs persistence and isolation", () => {
     await fs.writeFile("/a", "2");
     await fs.writeFile("/b", "b");
     await fs.rm("/b");
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => readdirSync(join(upper, "data")).length === 1);
     expect(readdirSync(join(upper, "data"))).toHaveLength(1);
     expect(await (await open(ids, upper)).readFile("/a")).toBe("2");
   });
@@ -395,7 +401,7 @@ describe("ContainerFs under just-bash", () => {
     });
     expect(await run("cat /nope")).toMatchObject({ err: expect.stringContaining("No such file or directory"), code: 1 });
     // Flushed on its own after the script, outside the script's sandbox.
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(async () => (await (await open(ids, upper)).readFile("/f").catch(() => "")) === "x\n");
     expect(await (await open(ids, upper)).readFile("/f")).toBe("x\n");
   });
 });

@@ -27,7 +27,7 @@ const UTILITY_DIR = "/usr/bin";
 
 function utilityView(fs: IFileSystem): IFileSystem {
   const isUtilityPath = (p: string) => p.startsWith(UTILITY_DIR + "/") && names.has(p.slice(UTILITY_DIR.length + 1));
-  const synthetic: FsStat = { isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o755, size: 0, mtime: new Date(0) };
+  const utilityStub: FsStat = { isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o755, size: 0, mtime: new Date(0) };
   return new Proxy(fs, {
     get(target, prop, receiver) {
       if (prop === "exists") return async (p: string) => isUtilityPath(p) || target.exists(p);
@@ -36,7 +36,7 @@ function utilityView(fs: IFileSystem): IFileSystem {
           try {
             return await target[prop](p);
           } catch (err) {
-            if (isUtilityPath(p)) return synthetic;
+            if (isUtilityPath(p)) return utilityStub;
             throw err;
           }
         };

@@ -6,6 +6,7 @@ need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 [ -x /bin/busybox ] || need+=(busybox-static)
+/usr/bin/python3 -c "import docker" 2>/dev/null || need+=(python3-docker)
 # The WASI test program is compiled with clang for wasm32-wasi.
 command -v clang-14 >/dev/null || need+=(clang-14 lld-14)
 [ -f /usr/lib/wasm32-wasi/libc.a ] || need+=(wasi-libc)

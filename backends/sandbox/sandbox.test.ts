@@ -100,6 +100,21 @@ describe("the sandbox backend", () => {
     expect((await d.request("GET", `/containers/${id}/json`)).json().State.ExitCode).toBe(127);
   });
 
+  it("fails a Linux binary it cannot run like a wrong-architecture binary", async () => {
+    const r = await runToEnd({ Cmd: ["sh", "-c", "cp /bin/busybox /tmp/prog && /tmp/prog; echo status $?"] });
+    expect(r.out[0]).toBe("status 126\n");
+    expect(r.out[1]).toMatch(/cannot execute binary file: Exec format error/);
+    const id = await create({ Cmd: ["/bin/busybox-copy"], Entrypoint: ["sh", "-c", "cp /bin/busybox /bin/busybox-copy; exec /bin/busybox-copy"] });
+    expect((await d.request("POST", `/containers/${id}/start`)).status).toBe(204);
+    expect((await d.request("POST", `/containers/${id}/wait`)).json().StatusCode).toBe(126);
+  });
+
+  it("refuses published ports, naming the backend", async () => {
+    const r = await d.request("POST", "/containers/create", JSON.stringify({ Image: BUSYBOX_IMAGE, HostConfig: { PortBindings: { "80/tcp": [{ HostPort: "8080" }] } } }), json);
+    expect(r.status).toBe(501);
+    expect(r.json().message).toBe("publishing ports is not supported by the sandbox backend: its containers have no network");
+  });
+
   it("keeps answering /_ping within 50 ms while a container busy-loops", async () => {
     const id = await create({ Cmd: ["sh", "-c", "while true; do :; done"] });
     expect((await d.request("POST", `/containers/${id}/start`)).status).toBe(204);

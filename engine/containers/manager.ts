@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { Backend, ProcessHandle } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
-import { ConflictError, InvalidParameterError, NotFoundError, NotModifiedError } from "../errors.js";
+import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError } from "../errors.js";
 import type { ImageStore } from "../images/store.js";
 import type { Db } from "../state/db.js";
 import { containerLogs, containers } from "../state/schema.js";
@@ -91,6 +91,7 @@ export class ContainerManager {
     if (Object.keys(config).length === 0) throw new InvalidParameterError("Config cannot be empty in order to create a container");
     if (!config.Image) throw new InvalidParameterError("no image specified: Config.Image must be set");
     validateCreate(config, hostConfig);
+    this.checkBackendSupports(hostConfig);
     const image = this.images.resolve(config.Image);
     const merged = withImageDefaults(config, image.config.config ?? {});
     const argv = commandLine(merged);
@@ -122,6 +123,16 @@ export class ContainerManager {
     const image = this.images.get(c.imageId);
     if (!image) throw new ConflictError(`the image of container ${c.id} (${c.imageId}) is gone`);
     return { id: c.id, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config) };
+  }
+
+  /** Refuses what the backend cannot honour, rather than accepting it silently. */
+  private checkBackendSupports(host: HostConfig): void {
+    const backend = this.backend.describe();
+    const bindings = host.PortBindings as Record<string, unknown[] | null> | undefined;
+    const publishes = host.PublishAllPorts === true || Object.values(bindings ?? {}).some((b) => (b ?? []).length > 0);
+    if (publishes && !backend.capabilities.publishPorts) {
+      throw new NotImplementedError(`publishing ports is not supported by the ${backend.name} backend: its containers have no network`);
+    }
   }
 
   /** A generated name nobody holds; like Docker, a number is appended when the plain names keep colliding. */

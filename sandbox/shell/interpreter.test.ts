@@ -534,7 +534,7 @@ describe("interactive input", () => {
     await new Promise((r) => setTimeout(r, 5));
     expect(s.stdout.text).toBe("one\n");
     await input.write("fi\ncat <<EOF\nhd\n");
-    await new Promise((r) => setTimeout(r, 5));
+    while (!s.stdout.text.includes("two")) await new Promise((r) => setTimeout(r, 1));
     expect(s.stdout.text).toBe("one\ntwo\n");
     await input.write("EOF\nexit 3\necho never\n");
     expect(await done).toBe(3);

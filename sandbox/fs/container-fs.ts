@@ -4,7 +4,7 @@ import { AsyncResource } from "node:async_hooks";
 import { join } from "node:path";
 import { unsafeBytesFromLatin1, type ByteString, type CpOptions, type FileContent, type FsStat, type IFileSystem, type MkdirOptions, type RmOptions } from "just-bash";
 import type { LayerStore } from "../../engine/images/layer.js";
-import { lowerView, type LowerNode, type LowerView, type NodeType } from "./lower.js";
+import { lowerView, type LowerNode, type LowerView, type NodeMeta, type NodeType } from "./lower.js";
 import { baseName, childOf, fsError, isFsError, normalize, parentOf, resolveAgainst, split, within } from "./paths.js";
 
 type Encoding = Exclude<Parameters<IFileSystem["readFile"]>[1], object | undefined>;
@@ -34,17 +34,7 @@ interface Meta {
 }
 
 /** The merged view of one path, from the container's changes or from the image. */
-interface Node {
-  type: NodeType;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  size: number;
-  link?: string;
-  /** Host path of a regular file's bytes. */
-  host?: string;
-  identity?: string;
+interface Node extends NodeMeta {
   upper?: UpperEntry;
   lower?: LowerNode;
 }

@@ -3,8 +3,8 @@ import { baseName, parentOf, split } from "./paths.js";
 
 export type NodeType = "file" | "dir" | "symlink" | "fifo";
 
-/** One object of an image's merged, read-only layers. */
-export interface LowerNode {
+/** What every file system object reports, whether from the image or from a container's changes. */
+export interface NodeMeta {
   type: NodeType;
   mode: number;
   uid: number;
@@ -13,10 +13,14 @@ export interface LowerNode {
   size: number;
   /** Symlink target. */
   link?: string;
-  /** Host path of a regular file's bytes, inside the layer store. */
+  /** Host path of a regular file's bytes. */
   host?: string;
-  /** Shared by hard links of one layer, so tools can tell they are one file. */
+  /** Shared by hard links, so tools can tell they are one file. */
   identity?: string;
+}
+
+/** One object of an image's merged, read-only layers. */
+export interface LowerNode extends NodeMeta {
   kids?: Map<string, LowerNode>;
 }
 

@@ -80,7 +80,10 @@ export class Executor implements Engine {
     return this.subshell(child, io, () => this.runStatements(child, script.statements, io));
   }
 
-  /** Runs in a subshell: `exit`, errors and aborts end only it; its EXIT trap runs. */
+  /**
+   * Runs a shell to its end (a subshell, or the top-level shell): `exit`,
+   * errors and aborts end only it; its EXIT trap runs unless it was killed.
+   */
   async subshell(child: Shell, io: IO, fn: () => Promise<number>): Promise<number> {
     let status: number;
     try {

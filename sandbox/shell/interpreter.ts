@@ -22,18 +22,6 @@ function createShell(options: ShellOptions): { sh: Shell; io: IO; engine: Execut
   return { sh, io, engine };
 }
 
-/** Ends a shell: its status, with the EXIT trap run unless it was killed. */
-async function finish(sh: Shell, io: IO, engine: Executor, run: () => Promise<number>): Promise<number> {
-  let status: number;
-  try {
-    status = await run();
-  } catch (e) {
-    status = await engine.settle(sh, io, e);
-  }
-  if (sh.signal.aborted) return abortStatus(sh.signal.reason);
-  return engine.exitTrap(sh, io, status);
-}
-
 /** Runs a whole script, streaming its output; resolves with its exit status. */
 export async function runScript(source: string, options: ShellOptions): Promise<number> {
   const { sh, io, engine } = createShell(options);
@@ -45,7 +33,7 @@ export async function runScript(source: string, options: ShellOptions): Promise<
     return 2;
   }
   if (sh.opts.noexec) return 0;
-  return finish(sh, io, engine, () => engine.runStatements(sh, script.statements, io));
+  return engine.subshell(sh, io, () => engine.runStatements(sh, script.statements, io));
 }
 
 /**
@@ -63,7 +51,7 @@ export async function runInteractive(options: ShellOptions): Promise<number> {
     else sh.signal.addEventListener("abort", fire, { once: true });
   });
   aborted.catch(() => undefined);
-  return finish(sh, cmdIO, engine, async () => {
+  return engine.subshell(sh, cmdIO, async () => {
     let pending = "";
     let line = 0;
     let pendingStart = 0;

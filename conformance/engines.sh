@@ -2,7 +2,8 @@
 # reference engine and a fresh sockerless daemon, loads the offline test
 # images into both, and stops both on exit. Sets ref_sock, sub_sock, sub_pid.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-work="$root/.cache/conformance"
+# CONFORMANCE_WORK lets several runs (each with its own engines) work side by side.
+work="${CONFORMANCE_WORK:-$root/.cache/conformance}"
 mkdir -p "$work"
 
 bash "$root/conformance/reference/install.sh"

@@ -5,6 +5,7 @@ import type { Engine } from "../engine/engine.js";
 import { DockerError } from "../engine/errors.js";
 import { SOCKERLESS_VERSION } from "../engine/package-info.js";
 import type { AppEnv } from "./env.js";
+import { logRoutes } from "./containers/logs.js";
 import { containerRoutes } from "./containers/routes.js";
 import { execRoutes } from "./exec/routes.js";
 import { imageRoutes } from "./images/routes.js";
@@ -48,6 +49,7 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
 
   app.route("/", systemRoutes());
   app.route("/", containerRoutes());
+  app.route("/", logRoutes());
   app.route("/", imageRoutes());
   app.route("/", execRoutes());
 

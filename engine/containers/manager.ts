@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { and, asc, eq, gt } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import type { Backend, ProcessHandle } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
 import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError } from "../errors.js";
 import type { ImageStore } from "../images/store.js";
 import type { Db } from "../state/db.js";
-import { containerLogs, containers } from "../state/schema.js";
+import { containers } from "../state/schema.js";
+import { LogStore } from "./logs.js";
 import { commandLine, processEnv, providedFiles, validateCreate, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
 import { checkContainerName, generatedName } from "./names.js";
 import { createdState, now, type ContainerState } from "./state.js";
@@ -31,7 +32,6 @@ export type WaitCondition = "not-running" | "next-exit" | "removed";
 export interface OutputChunk {
   stream: 1 | 2;
   data: Buffer;
-  time: string;
 }
 
 interface Running {
@@ -46,12 +46,16 @@ export class ContainerManager {
   private readonly running = new Map<string, Running>();
   /** "output:<id>", "exit:<id>", "removed:<id>" and "stdin:<id>" events. */
   readonly bus = new EventEmitter().setMaxListeners(0);
+  /** Every container's PID 1 output, line by line, for `logs` and attach's replay. */
+  readonly logs: LogStore;
 
   constructor(
     private readonly db: Db,
     private readonly images: ImageStore,
     private readonly backend: Backend,
-  ) {}
+  ) {
+    this.logs = new LogStore(db);
+  }
 
   private load(row: typeof containers.$inferSelect): Container {
     return {
@@ -188,6 +192,7 @@ export class ContainerManager {
     void process.exited.then((exit) => {
       this.bus.off(`stdin:${c.id}`, onStdin);
       this.running.delete(c.id);
+      this.logs.end(c.id);
       const after = this.get(c.id);
       after.state = { ...after.state, Status: "exited", Running: false, Paused: false, Pid: 0, ExitCode: exit.exitCode, Error: exit.error ?? "", FinishedAt: now() };
       this.save(after);
@@ -197,19 +202,8 @@ export class ContainerManager {
   }
 
   private record(id: string, stream: 1 | 2, data: Buffer): void {
-    const time = now();
-    this.db.insert(containerLogs).values({ containerId: id, stream, time, data }).run();
-    this.bus.emit(`output:${id}`, { stream, data, time } satisfies OutputChunk);
-  }
-
-  /** Stored output after `afterSeq`, oldest first. */
-  logs(id: string, afterSeq = 0) {
-    return this.db
-      .select()
-      .from(containerLogs)
-      .where(and(eq(containerLogs.containerId, id), gt(containerLogs.seq, afterSeq)))
-      .orderBy(asc(containerLogs.seq))
-      .all();
+    this.logs.write(id, stream, data);
+    this.bus.emit(`output:${id}`, { stream, data } satisfies OutputChunk);
   }
 
   /** Sends a signal to PID 1. */
@@ -273,6 +267,7 @@ export class ContainerManager {
     }
     await this.backend.removeContainer(c.id);
     this.db.delete(containers).where(eq(containers.id, c.id)).run();
+    this.logs.forget(c.id);
     this.bus.emit(`removed:${c.id}`, c.state.ExitCode);
   }
 

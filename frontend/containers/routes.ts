@@ -88,26 +88,5 @@ export function containerRoutes() {
     return c.body(null, 204);
   });
 
-  r.get("/containers/:id/logs", (c) => {
-    const engine = c.var.engine;
-    const container = engine.containers.get(c.req.param("id"));
-    const q = (k: string) => c.req.query(k);
-    if (!truthy(q("stdout")) && !truthy(q("stderr"))) throw new InvalidParameterError("Bad parameters: you must choose at least one stream");
-    const tty = Boolean(container.config.Tty);
-    const wanted = (s: number) => (s === 1 ? truthy(q("stdout")) : truthy(q("stderr")));
-    const timestamps = truthy(q("timestamps"));
-    const encode = (s: 1 | 2, data: Buffer, time: string) => {
-      const payload = timestamps ? Buffer.concat([Buffer.from(time + " "), data]) : data;
-      return tty ? payload : frame(s, payload);
-    };
-    const multiplexed = !tty && versionAtLeast(c.var.apiVersion, "1.42");
-    c.header("Content-Type", multiplexed ? "application/vnd.docker.multiplexed-stream" : "application/vnd.docker.raw-stream");
-    return stream(c, async (s) => {
-      for (const row of engine.containers.logs(container.id)) {
-        if (wanted(row.stream)) await s.write(encode(row.stream as 1 | 2, row.data, row.time));
-      }
-    });
-  });
-
   return r;
 }

@@ -22,7 +22,7 @@ export function attach(r: HijackRequest): void {
     stdout: flag(q, "stdout"),
     stderr: flag(q, "stderr"),
   });
-  if (flag(q, "logs")) for (const row of containers.logs(id)) session.send(row.stream, row.data);
+  if (flag(q, "logs")) for (const row of containers.logs.after(id)) session.send(row.stream, row.data);
   if (!flag(q, "stream")) return session.end();
 
   const onOutput = (c: OutputChunk) => session.send(c.stream, c.data);

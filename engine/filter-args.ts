@@ -1,0 +1,80 @@
+import { InvalidParameterError } from "./errors.js";
+
+/**
+ * The `filters` query parameter as moby's api/types/filters.Args reads it:
+ * `{"key":{"value":true}}`, or the legacy `{"key":["value"]}`. A value
+ * mapped to false is listed but never matches exactly, as in moby.
+ */
+export class FilterArgs {
+  private constructor(private readonly fields: Map<string, Map<string, boolean>>) {}
+
+  static fromJson(text: string | undefined): FilterArgs {
+    const fields = new Map<string, Map<string, boolean>>();
+    if (text === undefined || text === "") return new FilterArgs(fields);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new InvalidParameterError("invalid filter");
+    }
+    if (value === null) return new FilterArgs(fields);
+    if (typeof value !== "object" || Array.isArray(value)) throw new InvalidParameterError("invalid filter");
+    for (const [key, values] of Object.entries(value as Record<string, unknown>)) {
+      const set = new Map<string, boolean>();
+      if (Array.isArray(values)) {
+        for (const v of values) {
+          if (typeof v !== "string") throw new InvalidParameterError("invalid filter");
+          set.set(v, true);
+        }
+      } else if (values !== null && typeof values === "object") {
+        for (const [v, on] of Object.entries(values)) {
+          if (typeof on !== "boolean") throw new InvalidParameterError("invalid filter");
+          set.set(v, on);
+        }
+      } else if (values !== null) {
+        throw new InvalidParameterError("invalid filter");
+      }
+      fields.set(key, set);
+    }
+    return new FilterArgs(fields);
+  }
+
+  get size(): number {
+    return this.fields.size;
+  }
+
+  contains(key: string): boolean {
+    return this.fields.has(key);
+  }
+
+  get(key: string): string[] {
+    return [...(this.fields.get(key)?.keys() ?? [])];
+  }
+
+  /** True when the key is unset or lists the value. */
+  exactMatch(key: string, source: string): boolean {
+    const values = this.fields.get(key);
+    if (!values || values.size === 0) return true;
+    return values.get(source) === true;
+  }
+
+  /** exactMatch, or the value starts with one of the listed prefixes. */
+  fuzzyMatch(key: string, source: string): boolean {
+    if (this.exactMatch(key, source)) return true;
+    for (const prefix of this.fields.get(key)!.keys()) if (source.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** Every listed `k` or `k=v` is present in the map (labels). */
+  matchKVList(key: string, sources: Record<string, string>): boolean {
+    const values = this.fields.get(key);
+    if (!values || values.size === 0) return true;
+    for (const value of values.keys()) {
+      const eq = value.indexOf("=");
+      const k = eq < 0 ? value : value.slice(0, eq);
+      if (!Object.hasOwn(sources, k)) return false;
+      if (eq >= 0 && sources[k] !== value.slice(eq + 1)) return false;
+    }
+    return true;
+  }
+}

@@ -6,11 +6,17 @@ import { ProcessStartError } from "../../backends/backend.js";
 import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError } from "../errors.js";
 import type { ImageStore } from "../images/store.js";
 import type { Db } from "../state/db.js";
+import type { EventLog } from "../events/log.js";
+import { dieAttributes, killAttributes } from "../events/attributes.js";
 import { containers } from "../state/schema.js";
+import { HealthMonitor, startingHealth } from "./health.js";
 import { LogStore } from "./logs.js";
-import { commandLine, processEnv, providedFiles, validateCreate, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
+import { commandLine, isNoRestart, processEnv, providedFiles, validateCreate, validateMemory, validateRestartPolicy, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
+import { discardUnenforced, RESOURCE_FIELDS } from "./resources.js";
 import { checkContainerName, generatedName } from "./names.js";
-import { createdState, now, type ContainerState } from "./state.js";
+import { policyRestarts, RestartTracker } from "./restart-policy.js";
+import { parseSignal } from "../signals.js";
+import { createdState, now, ZERO_TIME, type ContainerState } from "./state.js";
 
 export interface Container {
   id: string;
@@ -24,6 +30,8 @@ export interface Container {
   path: string;
   args: string[];
   restartCount: number;
+  /** Docker's HasBeenManuallyStopped. */
+  manuallyStopped: boolean;
 }
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
@@ -36,6 +44,7 @@ export interface OutputChunk {
 
 interface Running {
   process: ProcessHandle;
+  startedMs: number;
 }
 
 /**
@@ -44,17 +53,36 @@ interface Running {
  */
 export class ContainerManager {
   private readonly running = new Map<string, Running>();
+  /** Containers whose start is under way, so a second start is refused rather than run twice. */
+  private readonly starting = new Set<string>();
+  private readonly restarts = new Map<string, RestartTracker>();
+  /** Restarts waiting out their back-off. */
+  private readonly pendingRestarts = new Map<string, NodeJS.Timeout>();
   /** "output:<id>", "exit:<id>", "removed:<id>" and "stdin:<id>" events. */
   readonly bus = new EventEmitter().setMaxListeners(0);
   /** Every container's PID 1 output, line by line, for `logs` and attach's replay. */
   readonly logs: LogStore;
+  private readonly health: HealthMonitor;
 
   constructor(
     private readonly db: Db,
     private readonly images: ImageStore,
     private readonly backend: Backend,
+    private readonly events: EventLog,
   ) {
     this.logs = new LogStore(db);
+    this.health = new HealthMonitor({
+      backend,
+      lookup: (id) => this.tryGet(id),
+      spec: (id) => this.backendSpec(this.get(id)),
+      record: (id, health, changed) => {
+        const c = this.tryGet(id);
+        if (!c || !this.running.has(id)) return;
+        c.state = { ...c.state, Health: health };
+        this.save(c);
+        if (changed) this.events.container(c, `health_status: ${health.Status}`);
+      },
+    });
   }
 
   private load(row: typeof containers.$inferSelect): Container {
@@ -68,7 +96,8 @@ export class ContainerManager {
   }
 
   private save(c: Container): void {
-    this.db.update(containers).set({ name: c.name, state: c.state, restartCount: c.restartCount, hostConfig: c.hostConfig, config: c.config }).where(eq(containers.id, c.id)).run();
+    const { name, state, restartCount, hostConfig, config, manuallyStopped } = c;
+    this.db.update(containers).set({ name, state, restartCount, hostConfig, config, manuallyStopped }).where(eq(containers.id, c.id)).run();
   }
 
   /** Finds a container by full ID, name, or unique ID prefix, as Docker does. */
@@ -90,12 +119,14 @@ export class ContainerManager {
     return this.db.select().from(containers).orderBy(asc(containers.created)).all().map((r) => this.load(r));
   }
 
-  async create(name: string | undefined, config: ContainerConfig, hostConfig: HostConfig): Promise<Container> {
+  /** Creates a container; the warnings name what the backend discarded. */
+  async create(name: string | undefined, config: ContainerConfig, hostConfig: HostConfig): Promise<{ container: Container; warnings: string[] }> {
     const fullName = name ? checkContainerName(name) : this.unusedName();
     if (Object.keys(config).length === 0) throw new InvalidParameterError("Config cannot be empty in order to create a container");
     if (!config.Image) throw new InvalidParameterError("no image specified: Config.Image must be set");
     validateCreate(config, hostConfig);
     this.checkBackendSupports(hostConfig);
+    const warnings = discardUnenforced(hostConfig, this.backend.describe());
     const image = this.images.resolve(config.Image);
     const merged = withImageDefaults(config, image.config.config ?? {});
     const argv = commandLine(merged);
@@ -117,10 +148,12 @@ export class ContainerManager {
       path: argv[0],
       args: argv.slice(1),
       restartCount: 0,
+      manuallyStopped: false,
     };
     await this.backend.createContainer(this.backendSpec(c));
     this.db.insert(containers).values(c).run();
-    return c;
+    this.events.container(c, "create");
+    return { container: c, warnings };
   }
 
   backendSpec(c: Container) {
@@ -151,10 +184,21 @@ export class ContainerManager {
     return this.running.has(id);
   }
 
-  async start(idOrName: string): Promise<void> {
+  /** Starts PID 1. A client's start (`manual`) also resets the restart policy's back-off and the manual-stop mark. */
+  async start(idOrName: string, manual = true): Promise<void> {
     const c = this.get(idOrName);
-    if (this.running.has(c.id)) throw new NotModifiedError();
-    if (c.state.Status === "removing" || c.state.Status === "dead") throw new ConflictError(`cannot start a container in state ${c.state.Status}`);
+    if (this.running.has(c.id) || this.starting.has(c.id)) throw new NotModifiedError();
+    if (c.state.Status === "restarting") {
+      if (manual) throw new NotModifiedError();
+    } else if (c.state.Status === "removing" || c.state.Status === "dead") {
+      throw new ConflictError(`cannot start a container in state ${c.state.Status}`);
+    }
+    if (manual) {
+      this.cancelPendingRestart(c.id);
+      this.restarts.set(c.id, new RestartTracker());
+      c.manuallyStopped = false;
+    }
+    this.starting.add(c.id);
     let process: ProcessHandle;
     try {
       process = await this.backend.startProcess(
@@ -171,34 +215,85 @@ export class ContainerManager {
         false,
       );
     } catch (err) {
+      this.starting.delete(c.id);
       // A container that cannot start is not kept when it asked to be removed (docker run --rm).
       if (c.hostConfig.AutoRemove) await this.remove(c.id, { force: true });
       if (err instanceof ProcessStartError) {
         if (!c.hostConfig.AutoRemove) {
-          c.state = { ...c.state, ExitCode: err.exitCode, Error: err.message };
+          c.state = { ...c.state, Status: c.state.Status === "restarting" ? "exited" : c.state.Status, Running: false, Restarting: false, ExitCode: err.exitCode, Error: err.message };
           this.save(c);
         }
         throw new InvalidParameterError(`failed to create task for container: ${err.message}`);
       }
       throw err;
     }
-    c.state = { ...createdState(), Status: "running", Running: true, StartedAt: now() };
+    this.starting.delete(c.id);
+    const health = startingHealth(c.config, c.state.Health);
+    c.state = { ...createdState(), Status: "running", Running: true, StartedAt: now(), ...(health ? { Health: health } : {}) };
     this.save(c);
-    this.running.set(c.id, { process });
+    this.running.set(c.id, { process, startedMs: Date.now() });
+    this.health.watch(c.id);
     process.onOutput((stream, data) => this.record(c.id, stream, data));
     const onStdin = (data: Buffer | null) => process.writeStdin(data);
     this.bus.on(`stdin:${c.id}`, onStdin);
     this.bus.emit(`started:${c.id}`);
+    this.events.container(c, "start");
     void process.exited.then((exit) => {
       this.bus.off(`stdin:${c.id}`, onStdin);
-      this.running.delete(c.id);
-      this.logs.end(c.id);
-      const after = this.get(c.id);
-      after.state = { ...after.state, Status: "exited", Running: false, Paused: false, Pid: 0, ExitCode: exit.exitCode, Error: exit.error ?? "", FinishedAt: now() };
-      this.save(after);
-      this.bus.emit(`exit:${c.id}`, exit.exitCode);
-      if (after.hostConfig.AutoRemove) void this.remove(c.id, { force: true }).catch(() => {});
+      this.onExit(c.id, exit.exitCode, exit.error ?? "");
     });
+  }
+
+  /** PID 1 ended: record it, then restart, remove or leave the container as its policy says. */
+  private onExit(id: string, exitCode: number, error: string): void {
+    const ranMs = Date.now() - (this.running.get(id)?.startedMs ?? Date.now());
+    this.running.delete(id);
+    this.health.unwatch(id);
+    this.logs.end(id);
+    const c = this.get(id);
+    const tracker = this.restarts.get(id) ?? new RestartTracker();
+    this.restarts.set(id, tracker);
+    const decision = tracker.decide(c.hostConfig.RestartPolicy, exitCode, c.manuallyStopped, ranMs);
+    const stopped = { Running: false, Paused: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: now() };
+    c.state = decision.restart ? { ...c.state, ...stopped, Status: "restarting", Running: true, Restarting: true } : { ...c.state, ...stopped, Status: "exited", Restarting: false };
+    this.save(c);
+    this.events.container(c, "die", dieAttributes(exitCode, ranMs));
+    this.bus.emit(`exit:${id}`, exitCode);
+    if (decision.restart) {
+      const timer = setTimeout(() => {
+        this.pendingRestarts.delete(id);
+        const latest = this.tryGet(id);
+        if (!latest || latest.state.Status !== "restarting") return;
+        latest.restartCount++;
+        this.save(latest);
+        this.start(id, false).catch(() => {});
+      }, decision.delayMs);
+      this.pendingRestarts.set(id, timer);
+    } else if (c.hostConfig.AutoRemove) {
+      void this.remove(id, { force: true }).catch(() => {});
+    }
+  }
+
+  private cancelPendingRestart(id: string): boolean {
+    const timer = this.pendingRestarts.get(id);
+    if (!timer) return false;
+    clearTimeout(timer);
+    this.pendingRestarts.delete(id);
+    return true;
+  }
+
+  /** A restarting container told to stay down: it is exited, as its last run left it. */
+  private settleRestarting(c: Container): void {
+    this.cancelPendingRestart(c.id);
+    c.state = { ...c.state, Status: "exited", Running: false, Restarting: false };
+    this.save(c);
+  }
+
+  /** A stop or kill by a client: remembered for restart policies; the coming exit restarts nothing. */
+  private markManualStop(c: Container, cancelRestart: boolean): void {
+    c.manuallyStopped = true;
+    this.save(c);
+    if (cancelRestart) (this.restarts.get(c.id) ?? this.restarts.set(c.id, new RestartTracker()).get(c.id)!).cancel();
   }
 
   private record(id: string, stream: 1 | 2, data: Buffer): void {
@@ -207,29 +302,99 @@ export class ContainerManager {
   }
 
   /** Sends a signal to PID 1. */
-  kill(idOrName: string, signal = "SIGKILL"): void {
+  kill(idOrName: string, rawSignal = "SIGKILL"): void {
     const c = this.get(idOrName);
+    const signal = parseSignal(rawSignal);
     const r = this.running.get(c.id);
-    if (!r) throw new ConflictError(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
+    if (!r && c.state.Status !== "restarting") throw new ConflictError(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
+    // As moby: only SIGKILL or the container's stop signal keep a restart policy from restarting it.
+    const stopSignal = c.config.StopSignal ? parseSignal(c.config.StopSignal) : undefined;
+    this.markManualStop(c, !stopSignal || signal === "SIGKILL" || signal === stopSignal);
+    if (!r) return this.settleRestarting(c);
     r.process.signal(signal);
+    this.events.container(c, "kill", killAttributes(signal));
   }
 
   /** Stop signal, then SIGKILL after the timeout; 304 when it is not running. */
-  async stop(idOrName: string, timeoutSeconds?: number, signal?: string): Promise<void> {
+  async stop(idOrName: string, timeoutSeconds?: number, rawSignal?: string): Promise<void> {
     const c = this.get(idOrName);
+    const signal = parseSignal(rawSignal || c.config.StopSignal || "SIGTERM");
     const r = this.running.get(c.id);
-    if (!r) throw new NotModifiedError();
+    if (!r) {
+      if (c.state.Status !== "restarting") throw new NotModifiedError();
+      this.markManualStop(c, true);
+      return this.settleRestarting(c);
+    }
+    this.markManualStop(c, true);
     const timeout = timeoutSeconds ?? (c.config.StopTimeout ?? 10);
     const exited = this.waitExit(c.id);
-    r.process.signal(signal || c.config.StopSignal || "SIGTERM");
+    r.process.signal(signal);
+    this.events.container(c, "kill", killAttributes(signal));
     if (timeout < 0) return void (await exited);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((res) => (timer = setTimeout(() => res("timeout"), timeout * 1000)));
     if ((await Promise.race([exited, timedOut])) === "timeout") {
       r.process.signal("SIGKILL");
+      this.events.container(c, "kill", killAttributes("SIGKILL"));
       await exited;
     }
     clearTimeout(timer);
+    this.events.container(c, "stop");
+  }
+
+  /** Stops the container if it runs, then starts it. */
+  async restart(idOrName: string, timeoutSeconds?: number, signal?: string): Promise<void> {
+    const c = this.get(idOrName);
+    try {
+      await this.stop(c.id, timeoutSeconds, signal);
+    } catch (err) {
+      if (!(err instanceof NotModifiedError)) throw err;
+    }
+    await this.start(c.id);
+    this.events.container(c, "restart");
+  }
+
+  /** Gives the container a new name; the old one is free at once. */
+  rename(idOrName: string, newName: string): Container {
+    if (!idOrName || !newName) throw new InvalidParameterError("Neither old nor new names may be empty");
+    const c = this.get(idOrName);
+    const full = `/${newName.replace(/^\//, "")}`;
+    if (full === c.name) throw new InvalidParameterError("Renaming a container with the same name as its current name");
+    try {
+      checkContainerName(full);
+    } catch (err) {
+      throw new InvalidParameterError(`Error when allocating new name: ${(err as Error).message}`);
+    }
+    const holder = this.db.select({ id: containers.id }).from(containers).where(eq(containers.name, full)).get();
+    if (holder) {
+      throw new ConflictError(`Error when allocating new name: Conflict. The container name "${full}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const oldName = c.name;
+    c.name = full;
+    this.save(c);
+    this.events.container(c, "rename", { oldName });
+    return { ...c, name: oldName };
+  }
+
+  /** POST /containers/{id}/update: resource limits and the restart policy. Returns Docker's warnings. */
+  update(idOrName: string, body: HostConfig): string[] {
+    const c = this.get(idOrName);
+    const cannot = (why: string) => `Cannot update container ${c.id}: ${why}`;
+    if (body.RestartPolicy) {
+      validateRestartPolicy(body.RestartPolicy);
+      if (c.hostConfig.AutoRemove && !isNoRestart(body.RestartPolicy)) throw new ConflictError(cannot("Restart policy cannot be updated because AutoRemove is enabled for the container"));
+    }
+    validateMemory(body.Memory);
+    const changes: HostConfig = {};
+    for (const field of RESOURCE_FIELDS) if (body[field] !== undefined) changes[field] = body[field];
+    const warnings = discardUnenforced(changes, this.backend.describe());
+    const backend = this.backend.describe().name;
+    if (this.running.has(c.id) && changes.Memory !== undefined && changes.Memory !== (c.hostConfig.Memory ?? 0)) {
+      throw new NotImplementedError(cannot(`changing the memory limit of a running container is not supported by the ${backend} backend`));
+    }
+    c.hostConfig = { ...c.hostConfig, ...changes, ...(body.RestartPolicy ? { RestartPolicy: body.RestartPolicy } : {}) };
+    this.save(c);
+    return warnings;
   }
 
   private waitExit(id: string): Promise<number> {
@@ -257,17 +422,24 @@ export class ContainerManager {
 
   async remove(idOrName: string, opts: { force?: boolean }): Promise<void> {
     const c = this.get(idOrName);
+    if (c.state.Status === "restarting" && !this.running.has(c.id)) {
+      if (!opts.force) throw new ConflictError(`cannot remove container "${c.name}": container is restarting: stop the container before removing or force remove`);
+      this.settleRestarting(c);
+    }
     if (this.running.has(c.id)) {
       if (!opts.force) {
         throw new ConflictError(`cannot remove container "${c.name}": container is running: stop the container before removing or force remove`);
       }
       const exited = this.waitExit(c.id);
       this.running.get(c.id)!.process.signal("SIGKILL");
+      this.events.container(c, "kill", killAttributes("SIGKILL"));
       await exited;
     }
     await this.backend.removeContainer(c.id);
     this.db.delete(containers).where(eq(containers.id, c.id)).run();
+    this.events.container(c, "destroy");
     this.logs.forget(c.id);
+    this.restarts.delete(c.id);
     this.bus.emit(`removed:${c.id}`, c.state.ExitCode);
   }
 
@@ -281,13 +453,19 @@ export class ContainerManager {
   /**
    * After a restart no process of a previous daemon is alive in this
    * backend: containers recorded as running are marked exited, as Docker
-   * does for containers whose task is gone.
+   * does for containers whose task is gone. Those their restart policy
+   * brings back (`always`, `unless-stopped` unless stopped by a client,
+   * `on-failure` after a failure) are started again, as dockerd does at boot.
    */
   recover(): void {
     for (const c of this.list()) {
       if (c.state.Status === "running" || c.state.Status === "paused" || c.state.Status === "restarting") {
         c.state = { ...c.state, Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: now() };
         this.save(c);
+      }
+      const startedBefore = c.state.StartedAt !== ZERO_TIME;
+      if (startedBefore && policyRestarts(c.hostConfig.RestartPolicy, c.state.ExitCode, c.manuallyStopped, 0)) {
+        this.start(c.id, false).catch(() => {});
       }
     }
   }

@@ -1,3 +1,5 @@
+import type { Health } from "./health.js";
+
 /** Docker's State object of a container. */
 export interface ContainerState {
   Status: "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
@@ -11,6 +13,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** Only for containers with a health check. */
+  Health?: Health;
 }
 
 export const ZERO_TIME = "0001-01-01T00:00:00Z";

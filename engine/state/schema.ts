@@ -42,6 +42,8 @@ export const containers = sqliteTable(
     path: text("path").notNull(),
     args: text("args", { mode: "json" }).notNull(),
     restartCount: integer("restart_count").notNull().default(0),
+    /** Docker's HasBeenManuallyStopped: a stop or kill by a client, which restart policies respect. */
+    manuallyStopped: integer("manually_stopped", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [index("containers_image").on(t.imageId)],
 );

@@ -123,11 +123,18 @@ export function inspectContainer(c: Container, execIds: string[]) {
   };
 }
 
+/** As `docker ps` shows a health check's state after the uptime. */
+function healthSuffix(status: string | undefined): string {
+  if (!status) return "";
+  return status === "starting" ? " (health: starting)" : ` (${status})`;
+}
+
 function statusText(c: Container): string {
   const s = c.state;
-  if (s.Status === "running") return `Up ${since(s.StartedAt)}`;
+  if (s.Status === "running") return `Up ${since(s.StartedAt)}${healthSuffix(s.Health?.Status)}`;
   if (s.Status === "exited") return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
   if (s.Status === "created") return "Created";
+  if (s.Status === "restarting") return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
   return s.Status.charAt(0).toUpperCase() + s.Status.slice(1);
 }
 
@@ -146,7 +153,8 @@ export function summarizeContainer(c: Container) {
     Names: [c.name],
     Image: c.image,
     ImageID: c.imageId,
-    Command: [c.path, ...c.args].join(" "),
+    // As dockerd: arguments holding a space are wrapped in single quotes.
+    Command: [c.path, ...c.args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" "),
     Created: Math.floor(Date.parse(c.created) / 1000),
     Ports: [],
     Labels: c.config.Labels ?? {},

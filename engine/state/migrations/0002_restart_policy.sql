@@ -1,0 +1,1 @@
+ALTER TABLE `containers` ADD `manually_stopped` integer DEFAULT false NOT NULL;

@@ -1,0 +1,58 @@
+import { Hono } from "hono";
+import type { HostConfig } from "../../engine/containers/config.js";
+import { NotImplementedError, SystemError } from "../../engine/errors.js";
+import type { AppEnv } from "../env.js";
+import { readJsonObject } from "../json.js";
+
+/** `t`/`timeout` of stop and restart: strconv.Atoi as dockerd reads it; absent means the container's own timeout. */
+function stopTimeout(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^[+-]?\d+$/.test(value)) throw new SystemError(`strconv.Atoi: parsing ${JSON.stringify(value)}: invalid syntax`);
+  return Number(value);
+}
+
+/** Start, stop, restart, kill, pause, rename and update. */
+export function lifecycleRoutes() {
+  const r = new Hono<AppEnv>();
+
+  r.post("/containers/:id/start", async (c) => {
+    await c.var.engine.containers.start(c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/stop", async (c) => {
+    await c.var.engine.containers.stop(c.req.param("id"), stopTimeout(c.req.query("t") ?? c.req.query("timeout")), c.req.query("signal"));
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/restart", async (c) => {
+    await c.var.engine.containers.restart(c.req.param("id"), stopTimeout(c.req.query("t") ?? c.req.query("timeout")), c.req.query("signal"));
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/kill", (c) => {
+    c.var.engine.containers.kill(c.req.param("id"), c.req.query("signal") || "SIGKILL");
+    return c.body(null, 204);
+  });
+
+  for (const action of ["pause", "unpause"]) {
+    r.post(`/containers/:id/${action}`, (c) => {
+      c.var.engine.containers.get(c.req.param("id"));
+      const backend = c.var.engine.backend.describe();
+      if (!backend.capabilities.pause) throw new NotImplementedError(`${action} is not supported by the ${backend.name} backend`);
+      throw new NotImplementedError(`${action} is not implemented yet`);
+    });
+  }
+
+  r.post("/containers/:id/rename", (c) => {
+    c.var.engine.containers.rename(c.req.param("id"), c.req.query("name") ?? "");
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/update", async (c) => {
+    const body = await readJsonObject<HostConfig>(c);
+    return c.json({ Warnings: c.var.engine.containers.update(c.req.param("id"), body) });
+  });
+
+  return r;
+}

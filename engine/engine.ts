@@ -9,6 +9,7 @@ import { daemonMeta } from "./state/schema.js";
 import { join } from "node:path";
 import { ExecManager } from "./containers/exec.js";
 import { ContainerManager } from "./containers/manager.js";
+import { EventLog } from "./events/log.js";
 import { LayerStore } from "./images/layer.js";
 import { ImageStore } from "./images/store.js";
 
@@ -22,6 +23,7 @@ export class Engine {
   readonly images: ImageStore;
   readonly containers: ContainerManager;
   readonly execs: ExecManager;
+  readonly events = new EventLog();
   private readonly host = hostFacts();
 
   constructor(
@@ -30,10 +32,10 @@ export class Engine {
     readonly options: EngineOptions,
   ) {
     this.id = this.daemonId();
-    this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")));
-    this.containers = new ContainerManager(state.db, this.images, backend);
+    this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")), this.events);
+    this.containers = new ContainerManager(state.db, this.images, backend, this.events);
     this.containers.recover();
-    this.execs = new ExecManager(this.containers, backend);
+    this.execs = new ExecManager(this.containers, backend, this.events);
   }
 
   /** A private directory for work in progress (archive unpacking), inside the data directory. */
@@ -114,7 +116,7 @@ export class Engine {
       LoggingDriver: "local",
       CgroupDriver: "none",
       CgroupVersion: "",
-      NEventsListener: 0,
+      NEventsListener: this.events.listeners,
       KernelVersion: h.kernelVersion,
       OperatingSystem: h.operatingSystem,
       OSVersion: h.osVersion,

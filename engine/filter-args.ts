@@ -19,22 +19,16 @@ export class FilterArgs {
     }
     if (value === null) return new FilterArgs(fields);
     if (typeof value !== "object" || Array.isArray(value)) throw new InvalidParameterError("invalid filter");
-    for (const [key, values] of Object.entries(value as Record<string, unknown>)) {
-      const set = new Map<string, boolean>();
-      if (Array.isArray(values)) {
-        for (const v of values) {
-          if (typeof v !== "string") throw new InvalidParameterError("invalid filter");
-          set.set(v, true);
-        }
-      } else if (values !== null && typeof values === "object") {
-        for (const [v, on] of Object.entries(values)) {
-          if (typeof on !== "boolean") throw new InvalidParameterError("invalid filter");
-          set.set(v, on);
-        }
-      } else if (values !== null) {
-        throw new InvalidParameterError("invalid filter");
-      }
-      fields.set(key, set);
+    // Either every key maps to a set or every key to a list; Go decodes the whole object one way or the other.
+    const entries = Object.entries(value as Record<string, unknown>);
+    const isSet = (v: unknown) => v === null || (typeof v === "object" && !Array.isArray(v) && Object.values(v).every((b) => typeof b === "boolean"));
+    const isList = (v: unknown) => v === null || (Array.isArray(v) && v.every((s) => typeof s === "string"));
+    if (entries.every(([, v]) => isSet(v))) {
+      for (const [k, v] of entries) fields.set(k, new Map(Object.entries((v ?? {}) as Record<string, boolean>)));
+    } else if (entries.every(([, v]) => isList(v))) {
+      for (const [k, v] of entries) fields.set(k, new Map(((v ?? []) as string[]).map((s) => [s, true])));
+    } else {
+      throw new InvalidParameterError("invalid filter");
     }
     return new FilterArgs(fields);
   }

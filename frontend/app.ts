@@ -10,6 +10,8 @@ import { containerRoutes } from "./containers/routes.js";
 import { execRoutes } from "./exec/routes.js";
 import { imageRoutes } from "./images/routes.js";
 import { systemRoutes } from "./system/routes.js";
+import { eventRoutes } from "./system/events.js";
+import { diskUsageRoutes } from "./system/df-routes.js";
 
 /** The path part of a request URL, without scheme, host or query. */
 function rawPath(url: string): string {
@@ -48,6 +50,8 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   });
 
   app.route("/", systemRoutes());
+  app.route("/", eventRoutes());
+  app.route("/", diskUsageRoutes());
   app.route("/", containerRoutes());
   app.route("/", logRoutes());
   app.route("/", imageRoutes());

@@ -1,6 +1,7 @@
 /** One HTTP request of a differential case. */
 export interface Step {
   method: string;
+  /** `{start}` becomes the Unix time (seconds, to the millisecond) the case began on that engine, `{now}` or `{now+N}` the time of sending, plus N seconds. */
   path: string;
   /** A JSON value (sent as application/json) or raw text. */
   body?: unknown;
@@ -21,6 +22,11 @@ export interface Case {
   compare: "exact" | "shape" | "status";
   /** Response headers that must be present on both. */
   headers?: string[];
+  /**
+   * For a newline-delimited JSON body (GET /events): each line is reduced to
+   * these dotted paths before the lines are compared in order.
+   */
+  lines?: string[];
   /** Dotted paths left out of the comparison, each with the reason in `why`. */
   ignore?: string[];
   /**

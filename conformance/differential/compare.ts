@@ -28,6 +28,16 @@ export function normalise(value: unknown, bounds: { min: string; max: string }):
   return value;
 }
 
+/** A newline-delimited JSON body as the list of its lines, each reduced to the given dotted paths. */
+export function linesOf(a: Answer, paths: string[]): unknown {
+  if (a.status !== 200) return bodyOf(a);
+  const lines = a.text.split("\n").filter((l) => l.trim() !== "");
+  return lines.map((l) => {
+    const value = JSON.parse(l) as unknown;
+    return Object.fromEntries(paths.map((p) => [p, p.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), value) ?? null]));
+  });
+}
+
 /** The body as JSON; Docker 20.10 sends some version errors as plain text, which count as {message}. */
 export function bodyOf(a: Answer): unknown {
   if (a.text === "") return "";

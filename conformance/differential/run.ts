@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { requestOverSocket } from "../../frontend/testing.js";
 import type { Case, Step } from "./case.js";
-import { bodyOf, differences, normalise, type Answer } from "./compare.js";
+import { bodyOf, differences, linesOf, normalise, type Answer } from "./compare.js";
 import { suites } from "./cases/index.js";
 
 /**
@@ -17,14 +17,21 @@ if (!values.reference || !values.subject) {
   process.exit(2);
 }
 
-async function send(socket: string, step: Step): Promise<Answer> {
+const unixSeconds = (ms: number) => (ms / 1000).toFixed(3);
+
+/** Fills in a path's time placeholders (see Step); `now` is rounded up, so it follows everything done within its millisecond. */
+function timed(path: string, startMs: number): string {
+  return path.replace("{start}", unixSeconds(startMs)).replace(/\{now(?:\+(\d+(?:\.\d+)?))?\}/g, (_m, plus?: string) => unixSeconds(Date.now() + 1 + Number(plus ?? 0) * 1000));
+}
+
+async function send(socket: string, step: Step, startMs = Date.now()): Promise<Answer> {
   const headers = { ...step.headers };
   let body: string | undefined;
   if (step.body !== undefined) {
     body = typeof step.body === "string" ? step.body : JSON.stringify(step.body);
     if (typeof step.body !== "string" && !headers["Content-Type"]) headers["Content-Type"] = "application/json";
   }
-  const r = await requestOverSocket(socket, step.method, step.path, body, headers);
+  const r = await requestOverSocket(socket, step.method, timed(step.path, startMs), body, headers);
   return { status: r.status, headers: r.headers, text: r.body };
 }
 
@@ -39,8 +46,9 @@ const limits = { reference: await bounds(engines.reference), subject: await boun
 async function runCase(c: Case): Promise<string[]> {
   const answers: Record<"reference" | "subject", Answer> = {} as never;
   for (const side of ["reference", "subject"] as const) {
-    for (const step of c.setup ?? []) await send(engines[side], step);
-    answers[side] = await send(engines[side], c.request);
+    const startMs = Date.now();
+    for (const step of c.setup ?? []) await send(engines[side], step, startMs);
+    answers[side] = await send(engines[side], c.request, startMs);
     for (const step of c.cleanup ?? []) await send(engines[side], step);
   }
   const { reference: ref, subject: sub } = answers;
@@ -49,14 +57,15 @@ async function runCase(c: Case): Promise<string[]> {
     if (ref.headers[h.toLowerCase()] === undefined) problems.push(`header ${h}: missing in reference (case is wrong)`);
     if (sub.headers[h.toLowerCase()] === undefined) problems.push(`header ${h}: missing in subject`);
   }
-  const subBody = normalise(bodyOf(sub), limits.subject);
+  const body = (a: Answer) => (c.lines ? linesOf(a, c.lines) : bodyOf(a));
+  const subBody = normalise(body(sub), limits.subject);
   if (c.subject) {
     if (sub.status !== c.subject.status) problems.push(`status: expected ${c.subject.status} (${c.subject.why}), subject ${sub.status}`);
     if (c.subject.body !== undefined) problems.push(...differences(normalise(c.subject.body, limits.subject), subBody, "exact", c.ignore ?? []));
     return problems;
   }
   if (ref.status !== sub.status) problems.push(`status: reference ${ref.status}, subject ${sub.status}`);
-  if (c.compare !== "status") problems.push(...differences(normalise(bodyOf(ref), limits.reference), subBody, c.compare, c.ignore ?? []));
+  if (c.compare !== "status") problems.push(...differences(normalise(body(ref), limits.reference), subBody, c.compare, c.ignore ?? []));
   return problems;
 }
 

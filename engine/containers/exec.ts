@@ -5,6 +5,7 @@ import { ProcessStartError } from "../../backends/backend.js";
 import { ConflictError, InvalidParameterError, NotFoundError } from "../errors.js";
 import { mergeEnv, processEnv } from "./config.js";
 import type { ContainerManager } from "./manager.js";
+import type { EventLog } from "../events/log.js";
 
 export interface ExecConfig {
   AttachStdin?: boolean;
@@ -41,6 +42,7 @@ export class ExecManager {
   constructor(
     private readonly containers: ContainerManager,
     private readonly backend: Backend,
+    private readonly events: EventLog,
   ) {}
 
   create(containerIdOrName: string, config: ExecConfig): Exec {
@@ -49,6 +51,7 @@ export class ExecManager {
     if (!this.containers.isRunning(c.id)) throw new ConflictError(`container ${c.id} is not running`);
     const exec: Exec = { id: randomBytes(32).toString("hex"), containerId: c.id, config, running: false, started: false, exitCode: null };
     this.execs.set(exec.id, exec);
+    this.events.container(c, execAction("exec_create", config), { execID: exec.id });
     return exec;
   }
 
@@ -65,6 +68,7 @@ export class ExecManager {
     const c = this.containers.get(exec.containerId);
     if (!this.containers.isRunning(c.id)) throw new ConflictError(`container ${c.id} is not running`);
     exec.started = true;
+    this.events.container(c, execAction("exec_start", exec.config), { execID: exec.id });
     let process: ProcessHandle;
     try {
       process = await this.backend.startProcess(
@@ -96,6 +100,7 @@ export class ExecManager {
       exec.running = false;
       exec.exitCode = e.exitCode;
       exec.process = undefined;
+      this.events.container(c, "exec_die", { execID: id, exitCode: String(e.exitCode) });
       this.bus.emit(`exit:${id}`, e.exitCode);
     });
     return exec;
@@ -127,4 +132,10 @@ export class ExecManager {
   idsFor(containerId: string): string[] {
     return [...this.execs.values()].filter((e) => e.containerId === containerId).map((e) => e.id);
   }
+}
+
+/** dockerd names the command in exec_create and exec_start actions: "exec_start: sh -c ls" (a trailing space when there are no arguments). */
+function execAction(action: string, config: ExecConfig): string {
+  const [entrypoint, ...args] = config.Cmd ?? [];
+  return `${action}: ${entrypoint} ${args.join(" ")}`;
 }

@@ -75,7 +75,7 @@ export class EventLog {
 
   /**
    * Kept events between since and until (both in nanoseconds; none without
-   * either, as in dockerd), then live ones through onEvent until the returned
+   * either, and an `until` at or before the epoch bounds nothing, as in dockerd), then live ones through onEvent until the returned
    * function is called. Past events are taken and the listener added together,
    * so none is lost or repeated.
    */
@@ -83,7 +83,7 @@ export class EventLog {
     const past =
       since === undefined && until === undefined
         ? []
-        : this.recent.filter((m) => (since === undefined || m.timeNano >= since) && (until === undefined || m.timeNano <= until) && filter.includes(m));
+        : this.recent.filter((m) => (since === undefined || m.timeNano >= since) && (until === undefined || until <= 0n || m.timeNano <= until) && filter.includes(m));
     const listener = (m: EventMessage) => {
       if (filter.includes(m)) onEvent(m);
     };

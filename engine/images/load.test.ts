@@ -10,6 +10,7 @@ import { openState, type State } from "../state/db.js";
 import { LayerStore } from "./layer.js";
 import { loadImages } from "./load.js";
 import { ImageStore } from "./store.js";
+import { EventLog } from "../events/log.js";
 
 let dir: string;
 let state: State;
@@ -17,7 +18,7 @@ let store: ImageStore;
 beforeEach(() => {
   dir = mkdtempSync(join(os.tmpdir(), "sockerless-images-"));
   state = openState(":memory:");
-  store = new ImageStore(state.db, new LayerStore(join(dir, "layers")));
+  store = new ImageStore(state.db, new LayerStore(join(dir, "layers")), new EventLog());
 });
 afterEach(() => {
   state.close();

@@ -98,6 +98,7 @@ export async function loadImages(store: ImageStore, input: Readable, scratch: st
       const added = store.add(rawConfig);
       if (image.tags.length === 0) lines.push(`Loaded image ID: ${added.id}`);
       for (const tag of image.tags) lines.push(`Loaded image: ${store.tag(added.id, tag)}`);
+      store.events.image(added.id, added.id, "load", added.config.config?.Labels);
     }
     return lines;
   } finally {

@@ -4,6 +4,7 @@ import type { Db } from "../state/db.js";
 import { images, imageTags } from "../state/schema.js";
 import { NotFoundError, InvalidParameterError } from "../errors.js";
 import type { LayerStore } from "./layer.js";
+import type { EventLog } from "../events/log.js";
 import { familiarTagged, looksLikeId, parseReference } from "./reference.js";
 
 /** The parts of an image config (OCI / Docker v1 image JSON) engine/ reads. */
@@ -50,6 +51,7 @@ export class ImageStore {
   constructor(
     private readonly db: Db,
     readonly layers: LayerStore,
+    readonly events: EventLog,
   ) {}
 
   /** Records an image whose layers are all present. The ID is the digest of the config bytes. */

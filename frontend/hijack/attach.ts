@@ -23,6 +23,7 @@ export function attach(r: HijackRequest): void {
     stderr: flag(q, "stderr"),
   });
   if (flag(q, "logs")) for (const row of containers.logs.after(id)) session.send(row.stream, row.data);
+  r.engine.events.container(container, "attach");
   if (!flag(q, "stream")) return session.end();
 
   const onOutput = (c: OutputChunk) => session.send(c.stream, c.data);

@@ -1,0 +1,53 @@
+import { Hono } from "hono";
+import { versionLessThan } from "../../engine/api-version.js";
+import { DiskUsage } from "../../engine/disk-usage.js";
+import { InvalidParameterError } from "../../engine/errors.js";
+import { summarizeContainer } from "../containers/render.js";
+import type { AppEnv } from "../env.js";
+
+const TYPES = ["container", "image", "volume", "build-cache"];
+
+/**
+ * GET /system/df. No volumes and no build cache exist here, so those lists
+ * are empty; a container's SizeRw is left out when the backend cannot measure it.
+ */
+export function diskUsageRoutes() {
+  const r = new Hono<AppEnv>();
+
+  r.get("/system/df", async (c) => {
+    const { engine, apiVersion } = c.var;
+    // `type` exists from API 1.42; before that, or without it, everything is reported.
+    const asked = versionLessThan(apiVersion, "1.42") ? [] : c.req.queries("type") ?? [];
+    for (const t of asked) if (!TYPES.includes(t)) throw new InvalidParameterError(`unknown object type: ${t}`);
+    const wants = (t: string) => asked.length === 0 || asked.includes(t);
+    const usage = new DiskUsage(engine.images, engine.containers, engine.backend);
+
+    const images = wants("image") ? usage.imageUsage() : undefined;
+    const containers = wants("container") ? await usage.containerUsage() : undefined;
+    return c.json({
+      LayersSize: images?.layersSize ?? 0,
+      Images:
+        images?.images.map(({ image, sharedSize, containers: users }) => ({
+          Containers: users,
+          Created: Math.floor(Date.parse(image.config.created ?? "1970-01-01T00:00:00Z") / 1000),
+          Id: image.id,
+          Labels: image.config.config?.Labels ?? {},
+          ParentId: "",
+          RepoDigests: [],
+          RepoTags: image.tags,
+          SharedSize: sharedSize,
+          Size: image.size,
+          // Dropped in API 1.44.
+          ...(versionLessThan(apiVersion, "1.44") ? { VirtualSize: image.size } : {}),
+        })) ?? null,
+      Containers:
+        containers
+          ?.reverse()
+          .map(({ container, sizeRw, sizeRootFs }) => ({ ...summarizeContainer(container), ...(sizeRw ? { SizeRw: sizeRw } : {}), ...(sizeRootFs ? { SizeRootFs: sizeRootFs } : {}) })) ?? null,
+      Volumes: wants("volume") ? [] : null,
+      BuildCache: wants("build-cache") ? [] : null,
+    });
+  });
+
+  return r;
+}

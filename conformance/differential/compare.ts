@@ -53,7 +53,9 @@ function typeOf(v: unknown): string {
 }
 
 function drop(value: unknown, ignore: string[], prefix = ""): unknown {
-  if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+  // A list's elements share its path, so "Created" leaves out each listed container's Created.
+  if (Array.isArray(value)) return value.map((v) => drop(v, ignore, prefix));
+  if (!value || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${k}` : k;

@@ -1,11 +1,15 @@
 import type { Case } from "../case.js";
 import { errorCases } from "./errors.js";
 import { eventCases } from "./events.js";
+import { listCases } from "./list.js";
 import { systemCases } from "./system.js";
+import { topStatsCases } from "./top-stats.js";
 
 /** Every differential suite, by name. */
 export const suites: Record<string, Case[]> = {
   system: systemCases,
   errors: errorCases,
   events: eventCases,
+  list: listCases,
+  "top-stats": topStatsCases,
 };

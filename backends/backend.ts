@@ -21,6 +21,8 @@ export interface BackendCapabilities {
   pause: boolean;
   publishPorts: boolean;
   networking: boolean;
+  /** The HostConfig resource limits it enforces ("Memory", "CpuShares", ...); engine/ discards the others with a warning. */
+  resources: string[];
 }
 
 /** A process to run in a container: PID 1 or an exec. */
@@ -61,6 +63,7 @@ export interface ProcessHandle {
   onOutput(listener: (stream: 1 | 2, data: Buffer) => void): void;
   /** Feeds stdin; null ends it (EOF). Ignored when the process has no stdin. */
   writeStdin(data: Buffer | null): void;
+  /** A canonical signal name ("SIGTERM"), already checked by engine/. */
   signal(signal: string): void;
   resize(rows: number, columns: number): void;
   readonly exited: Promise<ProcessExit>;
@@ -79,7 +82,91 @@ export class ProcessStartError extends Error {
   }
 }
 
-export interface Backend {
+/** One process of a running container, as `docker top` lists it. */
+export interface ContainerProcess {
+  /** PID inside the container: 1 for the main process. */
+  pid: number;
+  /** 0 for PID 1 and for execs, whose parent is outside the container. */
+  ppid: number;
+  argv: string[];
+  user: string;
+  tty: boolean;
+  /** Epoch milliseconds. */
+  startedAt: number;
+}
+
+/**
+ * Resource use a backend measured for one container. A figure it cannot
+ * measure is left out, and reported as 0 as dockerd does for unsupported ones.
+ */
+export interface ContainerUsage {
+  /** CPU time in nanoseconds since PID 1 started, split by mode where known. */
+  cpu?: { total: number; user: number; kernel: number };
+  /** Bytes in use now. */
+  memory?: number;
+  pids: number;
+}
+
+// ---- Container files: docker cp (archive), export and diff ----
+
+/** One object of a container's merged file system. */
+export interface FileInfo {
+  type: "file" | "dir" | "symlink" | "fifo";
+  /** Permission bits with setuid/setgid/sticky (0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Milliseconds since the epoch. */
+  mtime: number;
+  /** Symlink target as stored. */
+  link?: string;
+  /** Shared by the names of one hard-linked file. */
+  identity?: string;
+}
+
+/** A difference of a container's file system from its image: 0 modified, 1 added, 2 deleted. */
+export interface FileChange {
+  path: string;
+  kind: 0 | 1 | 2;
+}
+
+/**
+ * A container's merged file system. Paths are absolute inside the container;
+ * symlinks in every step but the last resolve inside the container root, so
+ * nothing here can reach a host path. Errors carry Node-style codes (ENOENT,
+ * ENOTDIR, EEXIST, ENOSPC ...).
+ */
+export interface ContainerFiles {
+  /** The object at `path` without following a final symlink; undefined when it does not exist. */
+  lstat(path: string): Promise<FileInfo | undefined>;
+  /** Names in a directory, sorted. */
+  readdir(path: string): Promise<string[]>;
+  /** A regular file's bytes. */
+  read(path: string): Promise<Buffer>;
+  mkdir(path: string): Promise<void>;
+  /** Creates or truncates the file with `data`, or appends `data` to it. */
+  write(path: string, data: Buffer, append: boolean): Promise<void>;
+  symlink(path: string, target: string): Promise<void>;
+  /** Makes `path` another name of the existing file `target`. */
+  link(path: string, target: string): Promise<void>;
+  /** Sets mode, owner and mtime of a non-symlink. */
+  setMeta(path: string, meta: { mode: number; uid: number; gid: number; mtime: number }): Promise<void>;
+  /** Removes `path` and everything below it; nothing when it does not exist. */
+  remove(path: string): Promise<void>;
+  /** Objects that differ from the image; a deleted directory is reported alone, and directories whose own metadata is unchanged are left out. */
+  changes(): Promise<FileChange[]>;
+}
+
+export interface FilesBackend {
+  /**
+   * Runs `use` against the container's file system, whether it runs or not,
+   * without starting it; a start waits until `use` has finished.
+   */
+  withFiles<T>(container: ContainerSpec, use: (files: ContainerFiles) => Promise<T>): Promise<T>;
+}
+
+export interface Backend extends FilesBackend {
   describe(): BackendDescription;
   /** Prepares the container's file system; nothing runs yet. */
   createContainer(spec: ContainerSpec): Promise<void>;
@@ -87,6 +174,14 @@ export interface Backend {
   startProcess(container: ContainerSpec, process: ProcessSpec, exec: boolean): Promise<ProcessHandle>;
   /** Deletes what createContainer made. */
   removeContainer(containerId: string): Promise<void>;
+
+  // Observation (top, stats, size): optional; engine/ answers 501 where a backend lacks one.
+  /** The container's live processes; empty when it is not running. */
+  processes?(containerId: string): ContainerProcess[];
+  /** Resource use measured now; undefined when the container is not running. */
+  usage?(containerId: string): Promise<ContainerUsage | undefined>;
+  /** Bytes of the container's own changes over its image (Docker's SizeRw). */
+  writableLayerSize?(containerId: string): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -5,7 +5,10 @@ import type { Engine } from "../engine/engine.js";
 import { DockerError } from "../engine/errors.js";
 import { SOCKERLESS_VERSION } from "../engine/package-info.js";
 import type { AppEnv } from "./env.js";
+import { lifecycleRoutes } from "./containers/lifecycle.js";
 import { logRoutes } from "./containers/logs.js";
+import { observeRoutes } from "./containers/observe.js";
+import { archiveRoutes } from "./containers/archive-routes.js";
 import { containerRoutes } from "./containers/routes.js";
 import { execRoutes } from "./exec/routes.js";
 import { imageRoutes } from "./images/routes.js";
@@ -53,7 +56,10 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   app.route("/", eventRoutes());
   app.route("/", diskUsageRoutes());
   app.route("/", containerRoutes());
+  app.route("/", archiveRoutes());
   app.route("/", logRoutes());
+  app.route("/", lifecycleRoutes());
+  app.route("/", observeRoutes());
   app.route("/", imageRoutes());
   app.route("/", execRoutes());
 

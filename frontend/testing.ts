@@ -47,10 +47,10 @@ export function requestOverSocket(
   });
 }
 
-export async function startTestDaemon(): Promise<TestDaemon> {
+export async function startTestDaemon(backendOptions: Record<string, string> = {}): Promise<TestDaemon> {
   const dataDir = mkdtempSync(join(os.tmpdir(), "sockerless-test-"));
   const socket = join(dataDir, "docker.sock");
-  const backend = createBackend(DEFAULT_BACKEND, {}, dataDir);
+  const backend = createBackend(DEFAULT_BACKEND, backendOptions, dataDir);
   const state = openState(":memory:");
   const engine = new Engine(state, backend, { dataDir });
   const server: ApiServer = await startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path: socket }]);

@@ -9,7 +9,11 @@ import { runWasi } from "./wasi.js";
 
 /** Runs a program of the container, as the shell's external commands and as PID 1 or exec. */
 export class ProgramRunner {
-  constructor(private readonly fs: ContainerFs) {}
+  constructor(
+    private readonly fs: ContainerFs,
+    /** Loopback HTTP URL prefixes granted to this container's curl. */
+    private readonly allowedUrls: string[] = [],
+  ) {}
 
   /** The shell's view: a missing or unrunnable program is reported on stderr with 127 or 126. */
   readonly external = async (cmd: ExternalCommand): Promise<number> => {
@@ -59,7 +63,7 @@ export class ProgramRunner {
       const status = await native(call);
       if (status >= 0) return status;
     }
-    return runJustBashUtility({ ...call, argv: [name, ...call.argv.slice(1)] });
+    return runJustBashUtility({ ...call, argv: [name, ...call.argv.slice(1)] }, this.allowedUrls);
   }
 
   /** env [-i] [-u NAME] [NAME=VALUE]... [COMMAND [ARG]...] */

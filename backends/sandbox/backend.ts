@@ -3,14 +3,18 @@ import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { ConflictError } from "../../engine/errors.js";
 import type { FromWorker } from "../../sandbox/worker/protocol.js";
-import { signalName } from "../../sandbox/worker/protocol.js";
 import { HostPool, type HostedContainer, type HostWorker } from "./host.js";
-import { ProcessStartError, type Backend, type BackendFactory, type ContainerSpec, type ProcessExit, type ProcessHandle, type ProcessSpec } from "../backend.js";
+import { sandboxGrants } from "./options.js";
+import { FileCalls } from "./files.js";
+import { ProcessStartError, type Backend, type BackendFactory, type ContainerFiles, type ContainerProcess, type ContainerSpec, type ContainerUsage, type ProcessExit, type ProcessHandle, type ProcessSpec } from "../backend.js";
+import { writableLayerSize } from "./layer-size.js";
 
 interface Proc {
   output: ((stream: 1 | 2, data: Buffer) => void) | undefined;
   pending: [1 | 2, Buffer][];
   exit: (e: ProcessExit) => void;
+  /** What `top` shows of it. */
+  info: ContainerProcess;
 }
 
 /** How long a host may take to end a container's processes before the whole thread is terminated. */
@@ -31,7 +35,7 @@ class SandboxContainer {
 
   constructor(
     private spec: ContainerSpec,
-    private readonly paths: { layersDir: string; upperDir: string },
+    private readonly paths: { layersDir: string; upperDir: string; allowedUrls: string[] },
     private readonly pool: HostPool,
   ) {}
 
@@ -52,11 +56,13 @@ class SandboxContainer {
           closedResolve();
           if (this.spec.memory > 0) void host.terminate();
         } else if (m.type === "opened") opened.resolve();
+        else if (m.type === "files-result") this.fileCalls.answer(m);
         else if (m.type === "open-failed") opened.reject(new Error(`the container's file system could not be opened: ${m.message}`));
         else if (cid === this.cid) this.onMessage(m);
       },
       onHostGone: (outOfMemory) => {
         clearTimeout(killTimer);
+        this.fileCalls.fail(cid, "the sandbox host thread of the container ended");
         closedResolve();
         opened.reject(new Error("the sandbox host thread ended"));
         if (cid === this.cid) this.end(outOfMemory ? "OOMKilled" : undefined);
@@ -93,6 +99,9 @@ class SandboxContainer {
         this.finish(m.pid, { exitCode: m.code });
         if (m.pid === 1) this.end();
         break;
+      case "usage":
+        this.usageReplies.shift()?.(m);
+        break;
     }
   }
 
@@ -115,7 +124,10 @@ class SandboxContainer {
     for (const pid of [...this.procs.keys()]) this.finish(pid, { exitCode: 137, ...(error ? { error } : {}) });
     for (const s of this.starting.values()) s.reject(new Error("the container's sandbox ended"));
     this.starting.clear();
-    if (!host.gone && this.closeSession) this.settled = this.closeSession();
+    for (const reply of this.usageReplies.splice(0)) reply(undefined);
+    // Files being copied in or out keep the run's file system open until they are done.
+    const close = this.closeSession;
+    if (!host.gone && close) this.settled = this.fileCalls.idle().then(close);
   }
 
   async start(containerSpec: ContainerSpec, spec: ProcessSpec, exec: boolean): Promise<ProcessHandle> {
@@ -135,6 +147,7 @@ class SandboxContainer {
       this.cid = cid;
       this.host = host;
       this.nextPid = 1;
+      this.opened = opened;
       try {
         await opened;
       } catch (err) {
@@ -148,7 +161,7 @@ class SandboxContainer {
     const pid = this.nextPid++;
     let exitResolve!: (e: ProcessExit) => void;
     const exited = new Promise<ProcessExit>((r) => (exitResolve = r));
-    const proc: Proc = { output: undefined, pending: [], exit: exitResolve };
+    const proc: Proc = { output: undefined, pending: [], exit: exitResolve, info: { pid, ppid: 0, argv: spec.argv, user: spec.user || "root", tty: spec.tty, startedAt: Date.now() } };
     this.procs.set(pid, proc);
     const started = new Promise<void>((resolve, reject) => this.starting.set(pid, { resolve, reject }));
     const cid = this.cid;
@@ -171,13 +184,93 @@ class SandboxContainer {
       },
       signal(signal) {
         if (container.cid !== cid || !container.host) return;
-        const name = signalName(signal) ?? "SIGTERM";
-        if (name === "SIGKILL" && pid === 1) return container.end();
-        host.send({ type: "signal", cid, pid, signal: name });
+        if (signal === "SIGKILL" && pid === 1) return container.end();
+        host.send({ type: "signal", cid, pid, signal });
       },
       resize() {},
       exited,
     };
+  }
+
+  // ---- observation (top, stats) ----
+
+  /** Waiting for the host's answers, which come in order; a run that ends answers them with nothing. */
+  private readonly usageReplies: ((m: Extract<FromWorker, { type: "usage" }> | undefined) => void)[] = [];
+
+  /** Processes that have started, PID 1 first; the shell's pipelines and subcommands run inside them, not as processes of their own. */
+  processes(): ContainerProcess[] {
+    if (!this.host) return [];
+    return [...this.procs.values()].map((p) => p.info).filter((p) => !this.starting.has(p.pid));
+  }
+
+  /**
+   * CPU and heap are measured only for a container with a thread of its own
+   * (a memory limit): on a shared thread they cannot be told apart from the
+   * other containers' without instrumenting every asynchronous step.
+   */
+  async usage(): Promise<ContainerUsage | undefined> {
+    const host = this.host;
+    if (!host) return undefined;
+    const pids = this.processes().length;
+    if (!(this.spec.memory > 0)) return { pids };
+    const m = await new Promise<Extract<FromWorker, { type: "usage" }> | undefined>((resolve) => {
+      this.usageReplies.push(resolve);
+      host.send({ type: "usage", cid: this.cid });
+    });
+    if (!m) return undefined;
+    return { pids, cpu: { total: m.cpu.user + m.cpu.kernel, user: m.cpu.user, kernel: m.cpu.kernel }, memory: m.heapBytes };
+  }
+
+  // ---- files (docker cp, export, diff) ----
+
+  private readonly fileCalls = new FileCalls();
+  /** Resolves when the current run's file system is open on its host. */
+  private opened: Promise<void> = Promise.resolve();
+
+  /** A running container's files are served by its run; otherwise by a session of their own, which a start waits for. */
+  async withFiles<T>(containerSpec: ContainerSpec, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
+    if (this.host) return this.useRun(use);
+    const before = this.settled;
+    let done!: () => void;
+    this.settled = new Promise<void>((r) => (done = r));
+    try {
+      await before;
+      if (this.host) {
+        done();
+        return await this.useRun(use);
+      }
+      const host = this.pool.pick(containerSpec.memory);
+      const cid = `${containerSpec.id}#files${++this.sessions}`;
+      let session!: ReturnType<SandboxContainer["session"]>;
+      const opened = new Promise<void>((resolve, reject) => (session = this.session(cid, host, { resolve, reject })));
+      host.place(cid, session.listener);
+      host.send({ type: "open", cid, init: { ...this.paths, diffIds: containerSpec.layers, files: containerSpec.files } });
+      try {
+        await opened;
+        const lease = this.fileCalls.lease(host, cid);
+        try {
+          return await use(lease.files);
+        } finally {
+          lease.release();
+        }
+      } finally {
+        await session.close();
+      }
+    } finally {
+      done();
+    }
+  }
+
+  private async useRun<T>(use: (files: ContainerFiles) => Promise<T>): Promise<T> {
+    const host = this.host!;
+    const cid = this.cid;
+    const lease = this.fileCalls.lease(host, cid);
+    try {
+      await this.opened;
+      return await use(lease.files);
+    } finally {
+      lease.release();
+    }
   }
 
   /** Kills every process and waits until the host has let go of the container's files. */
@@ -192,7 +285,8 @@ class SandboxContainer {
  * holding its copy-on-write file system over the shared image layers, with a
  * streaming shell and utilities; Linux binaries cannot run and say so.
  */
-export const createSandboxBackend: BackendFactory = (_options, dataDir) => {
+export const createSandboxBackend: BackendFactory = (options, dataDir) => {
+  const allowedUrls = sandboxGrants(options);
   const containers = new Map<string, SandboxContainer>();
   const pool = new HostPool(Math.max(1, Math.min(4, availableParallelism())));
   pool.warm();
@@ -200,7 +294,7 @@ export const createSandboxBackend: BackendFactory = (_options, dataDir) => {
   const get = (id: string, spec?: ContainerSpec) => {
     let c = containers.get(id);
     if (!c && spec) {
-      c = new SandboxContainer(spec, { layersDir: join(dataDir, "layers"), upperDir: join(containerDir(id), "upper") }, pool);
+      c = new SandboxContainer(spec, { layersDir: join(dataDir, "layers"), upperDir: join(containerDir(id), "upper"), allowedUrls }, pool);
       containers.set(id, c);
     }
     if (!c) throw new ConflictError(`container ${id} has no sandbox`);
@@ -215,10 +309,11 @@ export const createSandboxBackend: BackendFactory = (_options, dataDir) => {
         run: true,
         exec: true,
         attach: true,
-        archive: false,
+        archive: true,
         pause: false,
         publishPorts: false,
         networking: false,
+        resources: ["Memory"],
       },
     }),
     async createContainer(spec) {
@@ -234,6 +329,10 @@ export const createSandboxBackend: BackendFactory = (_options, dataDir) => {
       containers.delete(id);
       rmSync(containerDir(id), { recursive: true, force: true });
     },
+    withFiles: (container, use) => get(container.id, container).withFiles(container, use),
+    processes: (id) => containers.get(id)?.processes() ?? [],
+    usage: async (id) => containers.get(id)?.usage(),
+    writableLayerSize: async (id) => writableLayerSize(join(containerDir(id), "upper")),
     async close() {
       await Promise.all([...containers.values()].map((c) => c.kill()));
       await pool.close();

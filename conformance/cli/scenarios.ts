@@ -70,4 +70,34 @@ export const sandboxScenarios: CliScenario[] = [
     ],
     cleanup: [["rm", "-f", "logged"]],
   },
+  {
+    name: "ps with name and status filters",
+    steps: [
+      { args: ["run", "--name", "lf-cli-a", IMG, "sh", "-c", "exit 2"], compare: ["exit"] },
+      { args: ["create", "--name", "lf-cli-b", IMG, "true"], compare: ["exit"] },
+      { args: ["ps", "-a", "--filter", "name=lf-cli-", "--filter", "status=exited", "--format", "{{.Names}} {{.State}}"] },
+      { args: ["ps", "-a", "--filter", "name=lf-cli-", "--filter", "exited=2", "--format", "{{.Names}}"] },
+    ],
+    cleanup: [["rm", "-f", "lf-cli-a", "lf-cli-b"]],
+  },
+  {
+    name: "top and stats of a running container",
+    steps: [
+      { args: ["run", "-d", "--name", "lf-cli-top", IMG, "sleep", "300"], compare: ["exit"] },
+      { args: ["top", "lf-cli-top"], compare: ["exit"] },
+      { args: ["stats", "--no-stream", "--format", "{{.Name}}", "lf-cli-top"] },
+      { args: ["rm", "-f", "lf-cli-top"], compare: ["exit"] },
+      { args: ["top", "lf-cli-top"], compare: ["exit"] },
+    ],
+    cleanup: [["rm", "-f", "lf-cli-top"]],
+  },
+  {
+    name: "events of a run, filtered by container",
+    steps: [
+      { args: ["run", "--name", "ev-cli", IMG, "true"], compare: ["exit"] },
+      { args: ["rm", "ev-cli"], compare: ["exit"] },
+      { args: ["events", "--since", "60s", "--until", "0s", "--filter", "container=ev-cli", "--format", "{{.Action}}"] },
+    ],
+    cleanup: [["rm", "-f", "ev-cli"]],
+  },
 ];

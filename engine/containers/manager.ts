@@ -330,9 +330,11 @@ export class ContainerManager {
     const exited = this.waitExit(c.id);
     r.process.signal(signal);
     this.events.container(c, "kill", killAttributes(signal));
-    if (timeout < 0) return void (await exited);
+    // A negative timeout waits as long as it takes.
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<"timeout">((res) => (timer = setTimeout(() => res("timeout"), timeout * 1000)));
+    const timedOut = new Promise<"timeout">((res) => {
+      if (timeout >= 0) timer = setTimeout(() => res("timeout"), timeout * 1000);
+    });
     if ((await Promise.race([exited, timedOut])) === "timeout") {
       r.process.signal("SIGKILL");
       this.events.container(c, "kill", killAttributes("SIGKILL"));

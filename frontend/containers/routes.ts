@@ -3,10 +3,11 @@ import { stream } from "hono/streaming";
 import { versionAtLeast } from "../../engine/api-version.js";
 import type { ContainerConfig, HostConfig } from "../../engine/containers/config.js";
 import type { WaitCondition } from "../../engine/containers/manager.js";
-import { InvalidParameterError, NotImplementedError } from "../../engine/errors.js";
+import { InvalidParameterError } from "../../engine/errors.js";
 import type { AppEnv } from "../env.js";
 import { readJsonObject } from "../json.js";
 import { frame } from "../stdcopy.js";
+import { boolParam, containerSizes, listContainers } from "../../engine/containers/list.js";
 import { inspectContainer, summarizeContainer } from "./render.js";
 
 const truthy = (v: string | undefined) => v === "1" || v === "true" || v === "True";
@@ -17,38 +18,27 @@ export function containerRoutes() {
   r.post("/containers/create", async (c) => {
     const body = await readJsonObject<ContainerConfig & { HostConfig?: HostConfig }>(c);
     const { HostConfig: hostConfig, NetworkingConfig: _net, ...config } = body as ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown };
-    const created = await c.var.engine.containers.create(c.req.query("name") || undefined, config, hostConfig ?? {});
-    return c.json({ Id: created.id, Warnings: [] }, 201);
+    const { container, warnings } = await c.var.engine.containers.create(c.req.query("name") || undefined, config, hostConfig ?? {});
+    return c.json({ Id: container.id, Warnings: warnings }, 201);
   });
 
-  r.get("/containers/json", (c) => {
-    const all = truthy(c.req.query("all"));
-    const limit = Number(c.req.query("limit") ?? "-1");
-    let list = c.var.engine.containers.list().reverse();
-    if (!all && !(limit > 0)) list = list.filter((x) => x.state.Status === "running");
-    if (limit > 0) list = list.slice(0, limit);
-    return c.json(list.map(summarizeContainer));
+  r.get("/containers/json", async (c) => {
+    const { containers, images, backend } = c.var.engine;
+    const list = listContainers(containers.list(), c.req.query(), images);
+    if (!boolParam(c.req.query("size"))) return c.json(list.map(summarizeContainer));
+    // Go leaves zero sizes out of the summary.
+    const sized = async (x: (typeof list)[number]) => {
+      const sizes = Object.entries(await containerSizes(x, backend, images)).filter(([, v]) => v !== 0);
+      return { ...summarizeContainer(x), ...Object.fromEntries(sizes) };
+    };
+    return c.json(await Promise.all(list.map(sized)));
   });
 
-  r.get("/containers/:id/json", (c) => {
-    const container = c.var.engine.containers.get(c.req.param("id"));
-    return c.json(inspectContainer(container, c.var.engine.execs.idsFor(container.id)));
-  });
-
-  r.post("/containers/:id/start", async (c) => {
-    await c.var.engine.containers.start(c.req.param("id"));
-    return c.body(null, 204);
-  });
-
-  r.post("/containers/:id/stop", async (c) => {
-    const t = c.req.query("t") ?? c.req.query("timeout");
-    await c.var.engine.containers.stop(c.req.param("id"), t === undefined ? undefined : Number(t), c.req.query("signal"));
-    return c.body(null, 204);
-  });
-
-  r.post("/containers/:id/kill", (c) => {
-    c.var.engine.containers.kill(c.req.param("id"), c.req.query("signal") || "SIGKILL");
-    return c.body(null, 204);
+  r.get("/containers/:id/json", async (c) => {
+    const { containers, execs, backend, images } = c.var.engine;
+    const container = containers.get(c.req.param("id"));
+    const sizes = boolParam(c.req.query("size")) ? await containerSizes(container, backend, images) : {};
+    return c.json({ ...inspectContainer(container, execs.idsFor(container.id)), ...sizes });
   });
 
   r.post("/containers/:id/wait", (c) => {
@@ -62,21 +52,6 @@ export function containerRoutes() {
       await s.write(JSON.stringify(await result) + "\n");
     });
   });
-
-  // Not built yet: answered plainly rather than as an unknown route.
-  r.on(["HEAD", "GET", "PUT"], "/containers/:id/archive", (c) => {
-    c.var.engine.containers.get(c.req.param("id"));
-    throw new NotImplementedError("copying files into and out of containers (archive) is not implemented yet");
-  });
-
-  for (const action of ["pause", "unpause"]) {
-    r.post(`/containers/:id/${action}`, (c) => {
-      c.var.engine.containers.get(c.req.param("id"));
-      const backend = c.var.engine.backend.describe();
-      if (!backend.capabilities.pause) throw new NotImplementedError(`${action} is not supported by the ${backend.name} backend`);
-      throw new NotImplementedError(`${action} is not implemented yet`);
-    });
-  }
 
   r.post("/containers/:id/resize", (c) => {
     c.var.engine.containers.get(c.req.param("id"));

@@ -1,4 +1,4 @@
-import { Bash, getCommandNames, type FsStat, type IFileSystem } from "just-bash";
+import { Bash, getCommandNames, getNetworkCommandNames, type FsStat, type IFileSystem } from "just-bash";
 import { readAll } from "../io.js";
 import type { UtilityCall } from "./context.js";
 
@@ -11,7 +11,9 @@ import type { UtilityCall } from "./context.js";
 
 /** The shells are ours; just-bash's would run scripts without streaming. */
 const excluded = new Set(["bash", "sh", "help", "history", "alias", "unalias", "clear"]);
-const names = new Set(getCommandNames().filter((n) => !excluded.has(n)));
+const networkNames = new Set(getNetworkCommandNames());
+const names = new Set([...getCommandNames(), ...networkNames].filter((n) => !excluded.has(n)));
+const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
 
 export function isJustBashUtility(name: string): boolean {
   return names.has(name);
@@ -20,23 +22,24 @@ export function isJustBashUtility(name: string): boolean {
 /**
  * just-bash runs one of its commands only when it finds /usr/bin/NAME (or
  * /bin/NAME) on PATH. This view of the container's file system shows such a
- * file for every utility name, to that lookup only: reads and listings see
- * the container's own files, and nothing is written.
+ * file for every utility name the container lacks, to that lookup only: it
+ * has an identity of its own (so `cp` onto it creates the real file), reads
+ * and listings see the container's own files, and nothing is written.
  */
 const UTILITY_DIR = "/usr/bin";
 
 function utilityView(fs: IFileSystem): IFileSystem {
   const isUtilityPath = (p: string) => p.startsWith(UTILITY_DIR + "/") && names.has(p.slice(UTILITY_DIR.length + 1));
-  const utilityStub: FsStat = { isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o755, size: 0, mtime: new Date(0) };
+  const utilityStub = (p: string): FsStat => ({ isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o755, size: 0, mtime: new Date(0), identity: `sandbox-utility:${p}` });
   return new Proxy(fs, {
     get(target, prop, receiver) {
       if (prop === "exists") return async (p: string) => isUtilityPath(p) || target.exists(p);
-      if (prop === "stat" || prop === "lstat") {
+      if (prop === "stat" || prop === "lstat" || prop === "realpath") {
         return async (p: string) => {
           try {
             return await target[prop](p);
           } catch (err) {
-            if (isUtilityPath(p)) return utilityStub;
+            if (isUtilityPath(p)) return prop === "realpath" ? p : utilityStub(p);
             throw err;
           }
         };
@@ -69,13 +72,23 @@ const generous = {
   maxWorkUnits: 1e12,
 };
 
-export async function runJustBashUtility(call: UtilityCall): Promise<number> {
+/**
+ * Runs one utility. curl reaches only the URL prefixes the daemon granted
+ * (loopback endpoints such as a simulated runtime API); without a grant it
+ * fails as curl does when it cannot connect.
+ */
+export async function runJustBashUtility(call: UtilityCall, allowedUrls: string[] = []): Promise<number> {
+  if (networkNames.has(call.argv[0]) && allowedUrls.length === 0) {
+    await call.stderr.write(`${call.argv[0]}: (7) the sandbox backend grants this container no network access\n`);
+    return 7;
+  }
   const stdin = Buffer.from(await readAll(call.stdin)).toString("latin1");
   const bash = new Bash({
     fs: utilityView(call.fs),
     cwd: call.cwd,
     env: { ...call.env, PATH: UTILITY_DIR },
     executionLimits: generous,
+    ...(allowedUrls.length ? { network: { allowedUrlPrefixes: allowedUrls, allowedMethods: [...ALL_METHODS] } } : {}),
   });
   const result = await bash.exec(call.argv.map(quote).join(" "), { stdin, stdinKind: "bytes", signal: call.signal, cwd: call.cwd });
   const out = result.stdoutKind === "bytes" || result.stdoutEncoding === "binary" ? Buffer.from(result.stdout, "latin1") : Buffer.from(result.stdout, "utf8");

@@ -3,7 +3,9 @@ import { LayerStore } from "../../engine/images/layer.js";
 import { ContainerFs } from "../fs/container-fs.js";
 import { EMPTY_SOURCE, Pipe, toBytes, type ByteSink } from "../io.js";
 import { ProgramRunner } from "../run.js";
+import { filesOp } from "./files.js";
 import { signalNumber, type ContainerInit, type FromWorker, type ToWorker } from "./protocol.js";
+import { heapBytes, threadCpu } from "./usage.js";
 
 /**
  * A host thread: the file systems and processes of the containers placed on
@@ -50,7 +52,7 @@ async function open(cid: string, init: ContainerInit): Promise<void> {
     if ("symlink" in f) await fs.symlink(f.symlink, f.path);
     else await fs.writeFile(f.path, f.content);
   }
-  containers.set(cid, { fs, runner: new ProgramRunner(fs), procs: new Map() });
+  containers.set(cid, { fs, runner: new ProgramRunner(fs, init.allowedUrls), procs: new Map() });
 }
 
 async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
@@ -130,6 +132,17 @@ port.on("message", (m: ToWorker) => {
     }
     case "close":
       void close(m.cid);
+      break;
+    case "files": {
+      const c = containers.get(m.cid);
+      const done = (value?: unknown, err?: NodeJS.ErrnoException) =>
+        post({ type: "files-result", cid: m.cid, req: m.req, ...(err ? { error: { code: err.code, message: err.message } } : { value }) });
+      if (!c) done(undefined, Object.assign(new Error("the container's file system is not open on this host"), { code: "ECLOSED" }));
+      else filesOp(c.fs, m.op).then((v) => done(v), (err: NodeJS.ErrnoException) => done(undefined, err));
+      break;
+    }
+    case "usage":
+      post({ type: "usage", cid: m.cid, cpu: threadCpu(), heapBytes: heapBytes() });
       break;
   }
 });

@@ -1,5 +1,7 @@
 import type { ProvidedFile } from "../../backends/backend.js";
 
+export { signalNumber } from "../../engine/signals.js";
+
 /** Messages between the daemon and a host worker thread, which runs the processes of several containers. */
 
 export interface ContainerInit {
@@ -8,6 +10,8 @@ export interface ContainerInit {
   upperDir: string;
   /** Files written into the container before anything runs. */
   files: ProvidedFile[];
+  /** Loopback HTTP URL prefixes the container's curl may reach; nothing else is reachable. */
+  allowedUrls: string[];
 }
 
 export type ToWorker =
@@ -15,7 +19,11 @@ export type ToWorker =
   | { type: "run"; cid: string; pid: number; argv: string[]; env: string[]; cwd: string; tty: boolean; stdin: boolean; pid1: boolean; init: boolean }
   | { type: "stdin"; cid: string; pid: number; data: Uint8Array | null }
   | { type: "signal"; cid: string; pid: number; signal: string }
-  | { type: "close"; cid: string };
+  | { type: "close"; cid: string }
+  // Observation: the host thread's own CPU time and heap, for a container that has the thread to itself.
+  | { type: "usage"; cid: string }
+  // File system operations of docker cp, export and diff, answered by "files-result" with the same `req`.
+  | { type: "files"; cid: string; req: number; op: FilesOp };
 
 export type FromWorker =
   | { type: "opened"; cid: string }
@@ -24,22 +32,25 @@ export type FromWorker =
   | { type: "start-failed"; cid: string; pid: number; message: string; exitCode: 126 | 127 }
   | { type: "output"; cid: string; pid: number; stream: 1 | 2; data: Uint8Array }
   | { type: "exit"; cid: string; pid: number; code: number }
-  | { type: "closed"; cid: string };
+  | { type: "closed"; cid: string }
+  | { type: "usage"; cid: string; cpu: ThreadCpu; heapBytes: number }
+  | { type: "files-result"; cid: string; req: number; value?: unknown; error?: { code?: string; message: string } };
 
-const SIGNALS: Record<string, number> = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGUSR1: 10,
-  SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19,
-  SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26, SIGPROF: 27, SIGWINCH: 28,
-  SIGIO: 29, SIGPWR: 30, SIGSYS: 31,
-};
+/** One operation on a container's file system (see ContainerFiles in backends/backend.ts). */
+export type FilesOp =
+  | { op: "lstat"; path: string }
+  | { op: "readdir"; path: string }
+  | { op: "read"; path: string }
+  | { op: "mkdir"; path: string }
+  | { op: "write"; path: string; data: Uint8Array; append: boolean }
+  | { op: "symlink"; path: string; target: string }
+  | { op: "link"; path: string; target: string }
+  | { op: "meta"; path: string; mode: number; uid: number; gid: number; mtime: number }
+  | { op: "remove"; path: string }
+  | { op: "changes" };
 
-/** Docker accepts "SIGTERM", "TERM" and "15"; returns the canonical name, or undefined when unknown. */
-export function signalName(signal: string): string | undefined {
-  if (/^\d+$/.test(signal)) return Object.keys(SIGNALS).find((k) => SIGNALS[k] === Number(signal));
-  const name = signal.toUpperCase().startsWith("SIG") ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
-  return name in SIGNALS ? name : undefined;
-}
-
-export function signalNumber(name: string): number {
-  return SIGNALS[name] ?? 15;
+/** CPU time of one thread, in nanoseconds, from /proc/thread-self/stat. */
+export interface ThreadCpu {
+  user: number;
+  kernel: number;
 }

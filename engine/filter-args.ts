@@ -41,8 +41,31 @@ export class FilterArgs {
     return this.fields.has(key);
   }
 
+  /** The values of a key, sorted so messages naming several are stable. */
   get(key: string): string[] {
-    return [...(this.fields.get(key)?.keys() ?? [])];
+    return [...(this.fields.get(key)?.keys() ?? [])].sort();
+  }
+
+  /** Refuses keys outside `accepted` with moby's message. */
+  validate(accepted: readonly string[]): void {
+    for (const key of this.fields.keys()) if (!accepted.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
+  }
+
+  /** exactMatch, or a value that, as an unanchored Go regular expression, matches `source`. */
+  match(key: string, source: string): boolean {
+    if (this.exactMatch(key, source)) return true;
+    return this.get(key).some((pattern) => goRegexp(pattern)?.test(source) ?? false);
+  }
+
+  /** moby's GetBoolOrDefault: one of 1/true or 0/false, not both. */
+  boolOrDefault(key: string, fallback: boolean): boolean {
+    const values = this.fields.get(key);
+    if (!values) return fallback;
+    if (values.size === 0) throw new InvalidParameterError(`invalid filter '${key}'`);
+    const isTrue = values.get("1") === true || values.get("true") === true;
+    const isFalse = values.get("0") === true || values.get("false") === true;
+    if (isTrue === isFalse) throw new InvalidParameterError(`invalid filter '${key}=[${this.get(key).join(" ")}]'`);
+    return isTrue;
   }
 
   /** True when the key is unset or lists the value. */
@@ -70,5 +93,26 @@ export class FilterArgs {
       if (eq >= 0 && sources[k] !== value.slice(eq + 1)) return false;
     }
     return true;
+  }
+}
+
+/**
+ * A Go (RE2) pattern as a JavaScript RegExp, or undefined where Go would
+ * refuse it (Go then skips the value): RE2 has no lookaround or backreferences.
+ */
+function goRegexp(pattern: string): RegExp | undefined {
+  let flags = "";
+  let body = pattern;
+  const inline = /^\(\?([imsU]+)\)/.exec(body);
+  if (inline) {
+    if (inline[1].includes("U")) return undefined;
+    flags = inline[1];
+    body = body.slice(inline[0].length);
+  }
+  if (/\(\?<?[=!]|\\[1-9]/.test(body)) return undefined;
+  try {
+    return new RegExp(body, flags);
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { SystemError } from "./errors.js";
+import { parseInt64 } from "./strconv.js";
 
 /**
  * A `since`/`until` query value as the daemon takes it: Unix seconds with an
@@ -21,10 +22,10 @@ function splitOnce(value: string, sep: string): [string, string | undefined] {
   return i < 0 ? [value, undefined] : [value.slice(0, i), value.slice(i + 1)];
 }
 
-/** strconv.ParseInt(s, 10, 64) with its error text. */
 function parseGoInt(s: string): bigint {
-  if (!/^[+-]?\d+$/.test(s)) throw new SystemError(`strconv.ParseInt: parsing ${JSON.stringify(s)}: invalid syntax`);
-  const n = BigInt(s);
-  if (n > 2n ** 63n - 1n || n < -(2n ** 63n)) throw new SystemError(`strconv.ParseInt: parsing ${JSON.stringify(s)}: value out of range`);
-  return n;
+  try {
+    return parseInt64(s);
+  } catch (err) {
+    throw new SystemError((err as Error).message);
+  }
 }

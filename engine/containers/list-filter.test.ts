@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFilters } from "./filters.js";
+import { FilterArgs } from "../filter-args.js";
 import { filterContainers, type ListedContainer } from "./list-filter.js";
 
 const hex = (n: number) => n.toString(16).padStart(2, "0").repeat(32);
@@ -27,7 +27,7 @@ const created = (n: number) => rec(n, { status: "created", running: false, start
 
 const images: Record<string, string> = { busybox: "sha256:img", "busybox:latest": "sha256:img", other: "sha256:other" };
 const list = (records: ListedContainer[], filters: object | string, opts: { all?: boolean; limit?: number } = {}) =>
-  filterContainers(records, { all: opts.all ?? false, limit: opts.limit ?? 0, filters: parseFilters(typeof filters === "string" ? filters : JSON.stringify(filters)) }, (r) => images[r]).map((c) => c.name);
+  filterContainers(records, { all: opts.all ?? false, limit: opts.limit ?? 0, filters: FilterArgs.fromJson(typeof filters === "string" ? filters : JSON.stringify(filters)) }, (r) => images[r]).map((c) => c.name);
 const error = (records: ListedContainer[], filters: object | string) => {
   try {
     list(records, filters);

@@ -1,5 +1,6 @@
 import { InvalidParameterError, NotFoundError, SystemError } from "../errors.js";
-import { boolFilter, exactMatch, filterValues, goAtoi, match, matchKeyValues, validateFilterKeys, type Filters } from "./filters.js";
+import type { FilterArgs } from "../filter-args.js";
+import { atoi } from "../strconv.js";
 import type { ContainerState } from "./state.js";
 
 /** What `GET /containers/json` filters on, for one container. */
@@ -29,7 +30,7 @@ export interface ListOptions {
   all: boolean;
   /** Zero or less: no limit. */
   limit: number;
-  filters: Filters;
+  filters: FilterArgs;
 }
 
 export const LIST_FILTERS = ["ancestor", "before", "exited", "id", "isolation", "label", "name", "status", "health", "since", "volume", "network", "is-task", "publish", "expose"] as const;
@@ -44,33 +45,33 @@ const ZERO_TIME = "0001-01-01T00:00:00Z";
  */
 export function filterContainers<T extends ListedContainer>(records: T[], options: ListOptions, resolveImage: (ref: string) => string | undefined): T[] {
   const f = options.filters;
-  validateFilterKeys(f, LIST_FILTERS);
-  const exitCodes = filterValues(f, "exited").map((v) => {
+  f.validate(LIST_FILTERS);
+  const exitCodes = f.get("exited").map((v) => {
     try {
-      return goAtoi(v);
+      return atoi(v);
     } catch (err) {
       throw new InvalidParameterError(`invalid filter 'exited=${v}': ${(err as Error).message}`);
     }
   });
   let all = options.all;
-  for (const v of filterValues(f, "status")) {
+  for (const v of f.get("status")) {
     if (!STATES.includes(v)) throw new InvalidParameterError(`invalid filter 'status=${v}': invalid value for state (${v}): must be one of ${STATES.join(", ")}`);
     all = true;
   }
-  const taskFilter = f.has("is-task");
-  const isTask = boolFilter(f, "is-task", false);
-  for (const v of filterValues(f, "health")) {
+  const taskFilter = f.contains("is-task");
+  const isTask = f.boolOrDefault("is-task", false);
+  for (const v of f.get("health")) {
     if (!HEALTHS.includes(v)) throw new InvalidParameterError(`invalid filter 'health=${v}': invalid value for health (${v}): must be one of ${HEALTHS.join(", ")}`);
   }
   const sorted = [...records].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
-  let before = filterValues(f, "before").map((v) => idOrName(sorted, v)).pop();
-  const since = filterValues(f, "since").map((v) => idOrName(sorted, v)).pop();
-  const ancestors = f.has("ancestor") ? new Set(filterValues(f, "ancestor").flatMap((ref) => resolveImage(ref) ?? [])) : undefined;
+  let before = f.get("before").map((v) => idOrName(sorted, v)).pop();
+  const since = f.get("since").map((v) => idOrName(sorted, v)).pop();
+  const ancestors = f.contains("ancestor") ? new Set(f.get("ancestor").flatMap((ref) => resolveImage(ref) ?? [])) : undefined;
   const publish = ports(f, "publish");
   const expose = ports(f, "expose");
 
   let candidates = sorted;
-  const ids = filterValues(f, "id");
+  const ids = f.get("id");
   if (ids.length > 0) {
     // dockerd looks IDs up by unique prefix first; an ambiguous or unknown one matches nothing.
     const found = new Set(ids.flatMap((id) => uniquePrefix(sorted, id)));
@@ -85,21 +86,21 @@ export function filterContainers<T extends ListedContainer>(records: T[], option
     }
     if (since && c.id === since.id) break;
     if (!c.running && !all && options.limit <= 0) continue;
-    if (!match(f, "name", c.name) && !match(f, "name", c.name.replace(/^\//, ""))) continue;
-    if (!match(f, "id", c.id)) continue;
+    if (!f.match("name", c.name) && !f.match("name", c.name.replace(/^\//, ""))) continue;
+    if (!f.match("id", c.id)) continue;
     if (taskFilter && isTask !== c.isTask) continue;
-    if (!matchKeyValues(f, "label", c.labels)) continue;
+    if (!f.matchKVList("label", c.labels)) continue;
     if (options.limit > 0 && out.length === options.limit) break;
     if (exitCodes.length > 0 && !exitCodes.some((code) => code === c.exitCode && !c.running && c.startedAt !== ZERO_TIME)) continue;
-    if (!match(f, "status", c.status)) continue;
-    if (!exactMatch(f, "health", c.health)) continue;
-    if (f.has("volume")) {
-      const wanted = filterValues(f, "volume");
+    if (!f.match("status", c.status)) continue;
+    if (!f.exactMatch("health", c.health)) continue;
+    if (f.contains("volume")) {
+      const wanted = f.get("volume");
       if (!c.mounts.some((m) => wanted.includes(m.destination) || wanted.includes(m.name || m.source))) continue;
     }
     if (ancestors && !ancestors.has(c.imageId)) continue;
-    if (f.has("network")) {
-      const wanted = filterValues(f, "network");
+    if (f.contains("network")) {
+      const wanted = f.get("network");
       if (!c.networks.some((n) => wanted.some((w) => n.name === w || n.id.startsWith(w)))) continue;
     }
     if (publish.size > 0 || expose.size > 0) {
@@ -127,9 +128,9 @@ function uniquePrefix(records: ListedContainer[], prefix: string): string[] {
 }
 
 /** publish/expose values: port[/proto] or start-end[/proto], each port of a range as "N/proto". */
-function ports(f: Filters, key: "publish" | "expose"): Set<string> {
+function ports(f: FilterArgs, key: "publish" | "expose"): Set<string> {
   const out = new Set<string>();
-  for (const value of filterValues(f, key)) {
+  for (const value of f.get(key)) {
     // dockerd reports these as plain errors, hence 500.
     if (value.includes(":")) throw new SystemError(`filter for '${key}' should not contain ':': ${value}`);
     const fail = (why: string) => new SystemError(`error while looking up for ${key} ${value}: ${why}`);

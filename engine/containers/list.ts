@@ -1,7 +1,8 @@
 import type { Backend } from "../../backends/backend.js";
 import { InvalidParameterError, NotImplementedError } from "../errors.js";
 import type { ImageStore } from "../images/store.js";
-import { goAtoi, parseFilters } from "./filters.js";
+import { FilterArgs } from "../filter-args.js";
+import { atoi } from "../strconv.js";
 import { filterContainers, type ListedContainer } from "./list-filter.js";
 import type { Container } from "./manager.js";
 
@@ -41,11 +42,11 @@ export function boolParam(v: string | undefined): boolean {
 
 /** The containers `docker ps` lists, newest first. */
 export function listContainers(all: Container[], query: ListQuery, images: ImageStore): Container[] {
-  const filters = parseFilters(query.filters);
+  const filters = FilterArgs.fromJson(query.filters);
   let limit = 0;
   if (query.limit) {
     try {
-      limit = goAtoi(query.limit);
+      limit = atoi(query.limit);
     } catch (err) {
       throw new InvalidParameterError((err as Error).message);
     }

@@ -1,14 +1,18 @@
 import { Hono } from "hono";
 import type { HostConfig } from "../../engine/containers/config.js";
 import { NotImplementedError, SystemError } from "../../engine/errors.js";
+import { atoi } from "../../engine/strconv.js";
 import type { AppEnv } from "../env.js";
 import { readJsonObject } from "../json.js";
 
 /** `t`/`timeout` of stop and restart: strconv.Atoi as dockerd reads it; absent means the container's own timeout. */
 function stopTimeout(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
-  if (!/^[+-]?\d+$/.test(value)) throw new SystemError(`strconv.Atoi: parsing ${JSON.stringify(value)}: invalid syntax`);
-  return Number(value);
+  try {
+    return atoi(value);
+  } catch (err) {
+    throw new SystemError((err as Error).message);
+  }
 }
 
 /** Start, stop, restart, kill, pause, rename and update. */

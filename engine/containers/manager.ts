@@ -3,14 +3,16 @@ import { EventEmitter } from "node:events";
 import { asc, eq } from "drizzle-orm";
 import type { Backend, ProcessHandle } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
-import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError } from "../errors.js";
+import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError } from "../errors.js";
 import type { ImageStore } from "../images/store.js";
 import type { Db } from "../state/db.js";
 import type { EventLog } from "../events/log.js";
 import { dieAttributes, killAttributes } from "../events/attributes.js";
 import { containers } from "../state/schema.js";
 import { HealthMonitor, startingHealth } from "./health.js";
-import { LogStore } from "./logs.js";
+import { LogStore, timeNanos } from "./logs.js";
+import type { FilterArgs } from "../filter-args.js";
+import { parseTimeFilter } from "../timestamps.js";
 import { commandLine, isNoRestart, processEnv, providedFiles, validateCreate, validateMemory, validateRestartPolicy, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
 import { discardUnenforced, RESOURCE_FIELDS } from "./resources.js";
 import { checkContainerName, generatedName } from "./names.js";
@@ -443,6 +445,34 @@ export class ContainerManager {
     this.logs.forget(c.id);
     this.restarts.delete(c.id);
     this.bus.emit(`removed:${c.id}`, c.state.ExitCode);
+  }
+
+  /** POST /containers/prune: removes every container that is not running and matches the filters (until, label, label!). */
+  async prune(filters: FilterArgs): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
+    filters.validate(["until", "label", "label!"]);
+    const untils = filters.get("until");
+    if (untils.length > 1) throw new SystemError("more than one until filter specified");
+    const until = untils.length ? parseTimeFilter(untils[0]) : undefined;
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const c of this.list()) {
+      if (this.running.has(c.id) || this.starting.has(c.id) || c.state.Status === "restarting") continue;
+      if (until !== undefined && timeNanos(c.created) > until) continue;
+      const labels = (c.config.Labels ?? {}) as Record<string, string>;
+      if (!filters.matchKVList("label", labels)) continue;
+      if (filters.contains("label!") && filters.matchKVList("label!", labels)) continue;
+      const size = (await this.backend.writableLayerSize?.(c.id)) ?? 0;
+      try {
+        await this.remove(c.id, {});
+      } catch {
+        // As dockerd: a container that cannot be removed now is left for the next prune.
+        continue;
+      }
+      deleted.push(c.id);
+      reclaimed += size;
+    }
+    this.events.log("container", "prune", { ID: "", Attributes: { reclaimed: String(reclaimed) } });
+    return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
   }
 
   count() {

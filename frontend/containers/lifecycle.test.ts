@@ -149,3 +149,21 @@ describe("health checks", () => {
     expect((await create("badhc", { Healthcheck: { Test: ["CMD", "true"], Retries: -1 } })).json()).toEqual({ message: "Retries in Healthcheck cannot be negative" });
   });
 });
+
+describe("prune", () => {
+  it("removes stopped containers matching the filters, and reports them", async () => {
+    await create("keep-running", { Cmd: ["sleep", "infinity"], Labels: { prune: "yes" } });
+    await post("/containers/keep-running/start");
+    const { Id: labelled } = (await create("prune-me", { Cmd: ["true"], Labels: { prune: "yes" } })).json();
+    await create("prune-not", { Cmd: ["true"], Labels: { prune: "no" } });
+    const bad = await post(`/containers/prune?filters=${encodeURIComponent('{"bogus":["x"]}')}`);
+    expect(bad.json()).toEqual({ message: "invalid filter 'bogus'" });
+    const r = await post(`/containers/prune?filters=${encodeURIComponent('{"label":["prune=yes"]}')}`);
+    expect(r.json()).toEqual({ ContainersDeleted: [labelled], SpaceReclaimed: 0 });
+    expect((await d.request("GET", "/containers/prune-not/json")).status).toBe(200);
+    expect((await d.request("GET", "/containers/keep-running/json")).status).toBe(200);
+    const none = await post(`/containers/prune?filters=${encodeURIComponent('{"until":["2000-01-01T00:00:00Z"]}')}`);
+    expect(none.json()).toEqual({ ContainersDeleted: null, SpaceReclaimed: 0 });
+    await post("/containers/keep-running/kill");
+  });
+});

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { HostConfig } from "../../engine/containers/config.js";
 import { NotImplementedError, SystemError } from "../../engine/errors.js";
+import { FilterArgs } from "../../engine/filter-args.js";
 import { atoi } from "../../engine/strconv.js";
 import type { AppEnv } from "../env.js";
 import { readJsonObject } from "../json.js";
@@ -15,7 +16,7 @@ function stopTimeout(value: string | undefined): number | undefined {
   }
 }
 
-/** Start, stop, restart, kill, pause, rename and update. */
+/** Start, stop, restart, kill, pause, rename, update and prune. */
 export function lifecycleRoutes() {
   const r = new Hono<AppEnv>();
 
@@ -56,6 +57,10 @@ export function lifecycleRoutes() {
   r.post("/containers/:id/update", async (c) => {
     const body = await readJsonObject<HostConfig>(c);
     return c.json({ Warnings: c.var.engine.containers.update(c.req.param("id"), body) });
+  });
+
+  r.post("/containers/prune", async (c) => {
+    return c.json(await c.var.engine.containers.prune(FilterArgs.fromJson(c.req.query("filters"))));
   });
 
   return r;

@@ -21,6 +21,8 @@ export interface TestResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's bytes, for binary answers (tar streams). */
+  raw: Buffer;
   json(): any;
 }
 
@@ -36,8 +38,9 @@ export function requestOverSocket(
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+        const raw = Buffer.concat(chunks);
+        const text = raw.toString("utf8");
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, raw, json: () => JSON.parse(text) });
       });
       res.on("error", reject);
     });

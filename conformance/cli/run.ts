@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { CliScenario, CliStep } from "./scenario.js";
 import { sandboxScenarios } from "./scenarios.js";
@@ -24,7 +27,11 @@ function docker(socket: string, step: CliStep): Promise<Outcome> {
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CLI_HINTS: "false" };
   const [cmd, args] = step.tty
     ? ["script", ["-qec", ["docker", ...step.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" "), "/dev/null"]]
-    : ["docker", step.args];
+    : step.shell
+      ? ["sh", ["-c", step.shell]]
+      : ["docker", step.args];
+  const stepDir = step.shell ? mkdtempSync(join(tmpdir(), "cli-step-")) : undefined;
+  if (stepDir) Object.assign(env, { STEP_DIR: stepDir });
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -33,6 +40,7 @@ function docker(socket: string, step: CliStep): Promise<Outcome> {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     child.on("close", (code) => {
+      if (stepDir) rmSync(stepDir, { recursive: true, force: true });
       clearTimeout(timer);
       resolve({ stdout, stderr, exit: code ?? -1 });
     });

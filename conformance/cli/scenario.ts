@@ -1,6 +1,12 @@
 /** One docker CLI invocation of a scenario. */
 export interface CliStep {
   args: string[];
+  /**
+   * A shell command line run instead of docker `args` (which then only name
+   * the step), for pipelines and host files: $DOCKER_HOST is the engine's and
+   * $STEP_DIR an empty directory of the step's own.
+   */
+  shell?: string;
   stdin?: string;
   /** Run under `script` so the CLI has a terminal (docker run -t). */
   tty?: boolean;

@@ -100,4 +100,39 @@ export const sandboxScenarios: CliScenario[] = [
     ],
     cleanup: [["rm", "-f", "ev-cli"]],
   },
+  {
+    name: "docker cp into a created container, then start -a reads it",
+    steps: [
+      { args: ["create", "--name", "cp-in", IMG, "cat", "/tmp/in/a.txt", "/tmp/in/sub/b.txt"], compare: ["exit"] },
+      { args: ["cp", "$STEP_DIR/in", "cp-in:/tmp/"], shell: 'mkdir -p "$STEP_DIR/in/sub" && echo one > "$STEP_DIR/in/a.txt" && echo two > "$STEP_DIR/in/sub/b.txt" && docker cp "$STEP_DIR/in" cp-in:/tmp/', compare: ["stdout", "stderr", "exit"] },
+      { args: ["inspect", "-f", "{{.State.Status}}", "cp-in"] },
+      { args: ["start", "-a", "cp-in"], compare: ["stdout", "exit"] },
+    ],
+    cleanup: [["rm", "-f", "cp-in"]],
+  },
+  {
+    name: "docker cp out of a stopped container to a host directory",
+    steps: [
+      { args: ["run", "--name", "cp-out", IMG, "sh", "-c", "mkdir -p /data/d && echo content > /data/d/f && ln -s f /data/d/l"], compare: ["exit"] },
+      { args: ["cp", "cp-out:/data/d", "$STEP_DIR"], shell: 'docker cp cp-out:/data/d "$STEP_DIR" && cat "$STEP_DIR/d/f" && readlink "$STEP_DIR/d/l" && docker cp cp-out:/data/d/. "$STEP_DIR/dot" && ls "$STEP_DIR/dot"', compare: ["stdout", "exit"] },
+      { args: ["cp", "cp-out:/nope", "$STEP_DIR"], shell: 'docker cp cp-out:/nope "$STEP_DIR"', compare: ["stderr", "exit"] },
+    ],
+    cleanup: [["rm", "-f", "cp-out"]],
+  },
+  {
+    name: "docker diff",
+    steps: [
+      { args: ["run", "--name", "diffed", IMG, "sh", "-c", "mkdir /tmp/n && echo x > /tmp/n/f && rm /bin/ls"], compare: ["exit"] },
+      { args: ["diff", "diffed"], shell: "docker diff diffed | sort" },
+    ],
+    cleanup: [["rm", "-f", "diffed"]],
+  },
+  {
+    name: "docker export | tar t",
+    steps: [
+      { args: ["create", "--name", "exported", IMG], compare: ["exit"] },
+      { args: ["export", "exported"], shell: "docker export exported | tar t | grep -E '^(bin/busybox|etc/passwd|bin/sh)$' | sort" },
+    ],
+    cleanup: [["rm", "-f", "exported"]],
+  },
 ];

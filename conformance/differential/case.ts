@@ -6,6 +6,16 @@ export interface Step {
   /** A JSON value (sent as application/json) or raw text. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** A tar body built from these entries (sent as application/x-tar), gzipped when `gzip`. */
+  tar?: TarEntry[];
+  gzip?: boolean;
+}
+
+export interface TarEntry {
+  name: string;
+  type?: "file" | "directory" | "symlink" | "link";
+  data?: string;
+  linkname?: string;
 }
 
 export interface Case {
@@ -22,6 +32,14 @@ export interface Case {
   compare: "exact" | "shape" | "status";
   /** Response headers that must be present on both. */
   headers?: string[];
+  /** Response headers whose values must be equal. */
+  headerValues?: string[];
+  /** Compare the decoded X-Docker-Container-Path-Stat (all but mtime, and a directory's size, which is the host file system's). */
+  pathStat?: boolean;
+  /** Compare the entry names of a tar body instead of the body. */
+  tarNames?: boolean;
+  /** A JSON array body is compared regardless of order (dockerd lists changes in its file system's order). */
+  unordered?: boolean;
   /**
    * For a newline-delimited JSON body (GET /events): each line is reduced to
    * these dotted paths before the lines are compared in order.

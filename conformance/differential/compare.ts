@@ -4,6 +4,8 @@ export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The body's bytes, for tar answers. */
+  raw?: Buffer;
 }
 
 /**
@@ -98,4 +100,38 @@ function shapeDiff(ref: unknown, sub: unknown, path: string): string[] {
     return out;
   }
   return [];
+}
+
+/** The X-Docker-Container-Path-Stat of an answer without what legitimately differs: mtime, and a directory's size. */
+export function pathStatOf(a: Answer): unknown {
+  const header = a.headers["x-docker-container-path-stat"];
+  if (typeof header !== "string") return undefined;
+  const stat = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as Record<string, unknown>;
+  delete stat.mtime;
+  if ((Number(stat.mode) & 2 ** 31) !== 0) delete stat.size;
+  return stat;
+}
+
+/** Entry names of a tar body, in order. */
+export async function tarNames(body: Buffer): Promise<string[]> {
+  const { default: tar } = await import("tar-stream");
+  const names: string[] = [];
+  const ex = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on("entry", (h, stream, next) => {
+      names.push(h.name);
+      stream.on("end", () => next());
+      stream.resume();
+    });
+    ex.on("finish", () => resolve());
+    ex.on("error", reject);
+  });
+  ex.end(body);
+  await done;
+  return names;
+}
+
+/** A JSON array in a stable order, for answers whose order is the engine's file system's. */
+export function sorted(value: unknown): unknown {
+  return Array.isArray(value) ? [...value].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : value;
 }

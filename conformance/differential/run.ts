@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
 import { requestOverSocket } from "../../frontend/testing.js";
-import type { Case, Step } from "./case.js";
-import { bodyOf, differences, linesOf, normalise, type Answer } from "./compare.js";
+import type { Case, Step, TarEntry } from "./case.js";
+import { gzipSync } from "node:zlib";
+import tar from "tar-stream";
+import { bodyOf, differences, linesOf, normalise, pathStatOf, sorted, tarNames, type Answer } from "./compare.js";
 import { suites } from "./cases/index.js";
 
 /**
@@ -24,15 +26,32 @@ function timed(path: string, startMs: number): string {
   return path.replace("{start}", unixSeconds(startMs)).replace(/\{now(?:\+(\d+(?:\.\d+)?))?\}/g, (_m, plus?: string) => unixSeconds(Date.now() + 1 + Number(plus ?? 0) * 1000));
 }
 
+async function tarOf(entries: TarEntry[]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const e of entries) {
+    const type = e.type ?? "file";
+    if (type === "file") pack.entry({ name: e.name, type }, e.data ?? "");
+    else pack.entry({ name: e.name, type, linkname: e.linkname });
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pack) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
 async function send(socket: string, step: Step, startMs = Date.now()): Promise<Answer> {
   const headers = { ...step.headers };
-  let body: string | undefined;
-  if (step.body !== undefined) {
+  let body: string | Buffer | undefined;
+  if (step.tar) {
+    const archive = await tarOf(step.tar);
+    body = step.gzip ? gzipSync(archive) : archive;
+    headers["Content-Type"] = "application/x-tar";
+  } else if (step.body !== undefined) {
     body = typeof step.body === "string" ? step.body : JSON.stringify(step.body);
     if (typeof step.body !== "string" && !headers["Content-Type"]) headers["Content-Type"] = "application/json";
   }
   const r = await requestOverSocket(socket, step.method, timed(step.path, startMs), body, headers);
-  return { status: r.status, headers: r.headers, text: r.body };
+  return { status: r.status, headers: r.headers, text: r.body, raw: r.raw };
 }
 
 async function bounds(socket: string) {
@@ -57,7 +76,17 @@ async function runCase(c: Case): Promise<string[]> {
     if (ref.headers[h.toLowerCase()] === undefined) problems.push(`header ${h}: missing in reference (case is wrong)`);
     if (sub.headers[h.toLowerCase()] === undefined) problems.push(`header ${h}: missing in subject`);
   }
-  const body = (a: Answer) => (c.lines ? linesOf(a, c.lines) : bodyOf(a));
+  for (const h of c.headerValues ?? []) {
+    const [rv, sv] = [ref.headers[h.toLowerCase()], sub.headers[h.toLowerCase()]];
+    if (rv !== sv) problems.push(`header ${h}: reference ${JSON.stringify(rv)}, subject ${JSON.stringify(sv)}`);
+  }
+  if (c.pathStat) problems.push(...differences(pathStatOf(ref), pathStatOf(sub), "exact", [], "path stat"));
+  if (c.tarNames) {
+    if (ref.status !== sub.status) problems.push(`status: reference ${ref.status}, subject ${sub.status}`);
+    problems.push(...differences(await tarNames(ref.raw!), await tarNames(sub.raw!), "exact", [], "tar entries"));
+    return problems;
+  }
+  const body = (a: Answer) => (c.lines ? linesOf(a, c.lines) : c.unordered ? sorted(bodyOf(a)) : bodyOf(a));
   const subBody = normalise(body(sub), limits.subject);
   if (c.subject) {
     if (sub.status !== c.subject.status) problems.push(`status: expected ${c.subject.status} (${c.subject.why}), subject ${sub.status}`);

@@ -1,4 +1,5 @@
 import type { Case } from "../case.js";
+import { archiveCases } from "./archive.js";
 import { errorCases } from "./errors.js";
 import { eventCases } from "./events.js";
 import { listCases } from "./list.js";
@@ -12,4 +13,5 @@ export const suites: Record<string, Case[]> = {
   events: eventCases,
   list: listCases,
   "top-stats": topStatsCases,
+  archive: archiveCases,
 };

@@ -1,11 +1,16 @@
+import { MAX_API_VERSION, versionAtLeast } from "../../engine/api-version.js";
 import type { Container } from "../../engine/containers/manager.js";
 
+/** The proc and sys paths dockerd masks or makes read-only by default; the sandbox has none of them, so they hold trivially. */
+const MASKED_PATHS = ["/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"];
+const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
 /** HostConfig as inspect reports it: what the client sent over Docker's defaults. */
-function hostConfigView(c: Container) {
+function hostConfigView(c: Container, apiVersion: string) {
   return {
     Binds: null,
     ContainerIDFile: "",
-    LogConfig: { Type: "local", Config: {} },
+    LogConfig: { Type: "json-file", Config: {} },
     NetworkMode: "bridge",
     PortBindings: {},
     RestartPolicy: { Name: "no", MaximumRetryCount: 0 },
@@ -40,21 +45,40 @@ function hostConfigView(c: Container) {
     NanoCpus: 0,
     CgroupParent: "",
     BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
     CpusetCpus: "",
     CpusetMems: "",
     Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    // API 1.42 stopped reporting the kernel memory limits.
+    ...(versionAtLeast(apiVersion, "1.42") ? {} : { KernelMemory: 0, KernelMemoryTCP: 0 }),
     MemoryReservation: 0,
     MemorySwap: 0,
     MemorySwappiness: null,
-    OomKillDisable: null,
+    OomKillDisable: false,
     PidsLimit: null,
     Ulimits: [],
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: MASKED_PATHS,
+    ReadonlyPaths: READONLY_PATHS,
     Init: null,
     ...c.hostConfig,
   };
 }
 
-export function inspectContainer(c: Container, execIds: string[]) {
+export function inspectContainer(c: Container, execIds: string[], apiVersion = MAX_API_VERSION) {
   return {
     Id: c.id,
     Created: c.created,
@@ -74,7 +98,7 @@ export function inspectContainer(c: Container, execIds: string[]) {
     ProcessLabel: "",
     AppArmorProfile: "",
     ExecIDs: execIds.length ? execIds : null,
-    HostConfig: hostConfigView(c),
+    HostConfig: hostConfigView(c, apiVersion),
     GraphDriver: { Name: "sockerless", Data: null },
     Mounts: [],
     Config: {

@@ -38,7 +38,7 @@ export function containerRoutes() {
     const { containers, execs, backend, images } = c.var.engine;
     const container = containers.get(c.req.param("id"));
     const sizes = boolParam(c.req.query("size")) ? await containerSizes(container, backend, images) : {};
-    return c.json({ ...inspectContainer(container, execs.idsFor(container.id)), ...sizes });
+    return c.json({ ...inspectContainer(container, execs.idsFor(container.id), c.var.apiVersion), ...sizes });
   });
 
   r.post("/containers/:id/wait", (c) => {

@@ -2,6 +2,7 @@ import type { Case } from "../case.js";
 import { archiveCases } from "./archive.js";
 import { errorCases } from "./errors.js";
 import { eventCases } from "./events.js";
+import { lifecycleCases, logCases } from "./lifecycle.js";
 import { listCases } from "./list.js";
 import { systemCases } from "./system.js";
 import { topStatsCases } from "./top-stats.js";
@@ -14,4 +15,6 @@ export const suites: Record<string, Case[]> = {
   list: listCases,
   "top-stats": topStatsCases,
   archive: archiveCases,
+  lifecycle: lifecycleCases,
+  logs: logCases,
 };

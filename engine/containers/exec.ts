@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { Backend, ProcessHandle } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
-import { ConflictError, InvalidParameterError, NotFoundError } from "../errors.js";
+import { parseDetachKeys } from "../detach-keys.js";
+import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from "../errors.js";
 import { mergeEnv, processEnv } from "./config.js";
 import type { ContainerManager } from "./manager.js";
 import type { EventLog } from "../events/log.js";
@@ -48,6 +49,11 @@ export class ExecManager {
   create(containerIdOrName: string, config: ExecConfig): Exec {
     const c = this.containers.get(containerIdOrName);
     if (!config.Cmd?.length) throw new InvalidParameterError("No exec command specified");
+    try {
+      parseDetachKeys(config.DetachKeys);
+    } catch {
+      throw new SystemError(`Invalid escape keys (${config.DetachKeys}) provided`);
+    }
     if (!this.containers.isRunning(c.id)) throw new ConflictError(`container ${c.id} is not running`);
     const exec: Exec = { id: randomBytes(32).toString("hex"), containerId: c.id, config, running: false, started: false, exitCode: null };
     this.execs.set(exec.id, exec);

@@ -1,5 +1,6 @@
 import { versionAtLeast } from "../../engine/api-version.js";
 import type { OutputChunk } from "../../engine/containers/manager.js";
+import { DetachWatcher, parseDetachKeys } from "../../engine/detach-keys.js";
 import type { HijackRequest } from "./dispatch.js";
 import { beginSession } from "./session.js";
 
@@ -14,6 +15,7 @@ export function attach(r: HijackRequest): void {
   const container = containers.get(r.params[0]);
   const id = container.id;
   const q = r.query;
+  const detachKeys = parseDetachKeys(q.get("detachKeys") ?? undefined);
   const session = beginSession({
     socket: r.socket,
     upgrade: r.upgrade,
@@ -48,8 +50,19 @@ export function attach(r: HijackRequest): void {
     };
     containers.bus.on(`started:${id}`, onStarted);
     session.onCleanup(() => containers.bus.off(`started:${id}`, onStarted));
-    if (r.head.length) deliver(r.head);
-    r.socket.on("data", (d: Buffer) => deliver(d));
+    // On a TTY the detach keys end the attach and are never delivered, as in moby.
+    const watcher = container.config.Tty ? new DetachWatcher(detachKeys) : undefined;
+    const input = (d: Buffer) => {
+      if (!watcher) return deliver(d);
+      const { data, detach } = watcher.feed(d);
+      if (data.length) deliver(data);
+      if (detach) {
+        r.engine.events.container(container, "detach");
+        session.end();
+      }
+    };
+    if (r.head.length) input(r.head);
+    r.socket.on("data", input);
     // Closing stdin (a half-close) is EOF for the process when it asked for StdinOnce.
     r.socket.on("end", () => {
       if (container.config.StdinOnce) deliver(null);

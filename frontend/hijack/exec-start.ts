@@ -1,5 +1,6 @@
 import type { Duplex } from "node:stream";
 import { versionAtLeast } from "../../engine/api-version.js";
+import { DetachWatcher, parseDetachKeys } from "../../engine/detach-keys.js";
 import { InvalidParameterError } from "../../engine/errors.js";
 import type { HijackRequest } from "./dispatch.js";
 import { beginSession, writeResponse } from "./session.js";
@@ -59,6 +60,7 @@ export async function execStart(r: HijackRequest): Promise<void> {
   if (exec.started) return writeResponse(r.socket, 409, { message: `Error: Exec command ${exec.id} has already run` });
   if (!r.engine.containers.isRunning(exec.containerId)) return writeResponse(r.socket, 409, { message: `container ${exec.containerId} is not running` });
   const id = exec.id;
+  const detachKeys = parseDetachKeys(exec.config.DetachKeys);
   if (options.Detach) {
     await execs.start(id);
     return writeResponse(r.socket, 200);
@@ -80,8 +82,16 @@ export async function execStart(r: HijackRequest): Promise<void> {
   });
   await execs.start(id);
   if (exec.config.AttachStdin) {
-    if (rest.length) execs.writeStdin(id, rest);
-    r.socket.on("data", (d: Buffer) => execs.writeStdin(id, d));
+    // On a TTY the detach keys end the session (the exec keeps running) and are never delivered.
+    const watcher = exec.config.Tty ? new DetachWatcher(detachKeys) : undefined;
+    const input = (d: Buffer) => {
+      if (!watcher) return execs.writeStdin(id, d);
+      const { data, detach } = watcher.feed(d);
+      if (data.length) execs.writeStdin(id, data);
+      if (detach) session.end();
+    };
+    if (rest.length) input(rest);
+    r.socket.on("data", input);
     r.socket.on("end", () => execs.writeStdin(id, null));
     r.socket.resume();
   } else {

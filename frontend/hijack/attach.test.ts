@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildBusyboxImage, BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
+import { startTestDaemon, type TestDaemon } from "../testing.js";
+
+let d: TestDaemon;
+beforeAll(async () => {
+  d = await startTestDaemon();
+  const file = join(d.dataDir, "busybox.tar");
+  await buildBusyboxImage(file);
+  await d.request("POST", "/images/load", readFileSync(file), { "Content-Type": "application/x-tar" });
+});
+afterAll(() => d.close());
+
+/** Attaches over a raw connection, writes `input` once the daemon answered, and resolves with all it sent when it closes. */
+function attach(id: string, query: string, input: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(d.socket);
+    let got = "";
+    s.on("connect", () => s.write(`POST /containers/${id}/attach?${query} HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n`));
+    s.on("data", (c: Buffer) => {
+      const first = got === "";
+      got += c.toString("latin1");
+      if (first) s.write(input);
+    });
+    s.on("close", () => resolve(got));
+    s.on("error", reject);
+  });
+}
+
+describe("attach detach keys", () => {
+  const json = { "Content-Type": "application/json" };
+  const tty = async (name: string) => {
+    const body = { Image: BUSYBOX_IMAGE, Tty: true, OpenStdin: true, Cmd: ["sh", "-c", "read x; echo got $x"] };
+    const { Id } = (await d.request("POST", `/containers/create?name=${name}`, JSON.stringify(body), json)).json();
+    await d.request("POST", `/containers/${Id}/start`);
+    return Id;
+  };
+
+  it("leaves a TTY on ctrl-p ctrl-q; the container keeps running", async () => {
+    const id = await tty("det1");
+    const out = await attach(id, "stream=1&stdin=1&stdout=1", "\x10\x11");
+    expect(out).toMatch(/^HTTP\/1.1 101 UPGRADED/);
+    expect((await d.request("GET", `/containers/${id}/json`)).json().State.Running).toBe(true);
+    await d.request("POST", `/containers/${id}/kill`);
+  });
+
+  it("uses the detach keys the client names, and delivers everything else", async () => {
+    const id = await tty("det2");
+    const out = await attach(id, "stream=1&stdin=1&stdout=1&detachKeys=ctrl-a", "hi\n");
+    expect(out).toContain("got hi");
+    const again = await attach(id, "stream=1&stdin=1&stdout=1&detachKeys=bogus", "");
+    expect(again).toMatch(/^HTTP\/1.1 400 [\s\S]*Invalid detach keys \(bogus\) provided/);
+  });
+});

@@ -96,7 +96,8 @@ export const sandboxScenarios: CliScenario[] = [
     steps: [
       { args: ["run", "--name", "ev-cli", IMG, "true"], compare: ["exit"] },
       { args: ["rm", "ev-cli"], compare: ["exit"] },
-      { args: ["events", "--since", "60s", "--until", "0s", "--filter", "container=ev-cli", "--format", "{{.Action}}"] },
+      // The CLI sends "--until 0s" as whole seconds, which would cut off this second's events; an end just ahead includes them all.
+      { args: ["events"], shell: "docker events --since 60s --until $(( $(date +%s) + 2 )) --filter container=ev-cli --format '{{.Action}}'" },
     ],
     cleanup: [["rm", "-f", "ev-cli"]],
   },
@@ -134,5 +135,67 @@ export const sandboxScenarios: CliScenario[] = [
       { args: ["export", "exported"], shell: "docker export exported | tar t | grep -E '^(bin/busybox|etc/passwd|bin/sh)$' | sort" },
     ],
     cleanup: [["rm", "-f", "exported"]],
+  },
+  {
+    name: "logs -f follows until the container exits",
+    steps: [
+      { args: ["run", "-d", "-i", "--name", "followed", IMG, "sh", "-c", "echo first; read x; echo second $x"], compare: ["exit"] },
+      // The follow runs while the container waits for a line on stdin, which `docker attach` then sends.
+      { args: ["logs", "-f", "followed"], shell: "docker logs -f followed & follow=$!; echo go | docker attach followed >/dev/null; wait $follow" },
+    ],
+    cleanup: [["rm", "-f", "followed"]],
+  },
+  {
+    name: "rename",
+    steps: [
+      { args: ["create", "--name", "before-rename", IMG, "true"], compare: ["exit"] },
+      { args: ["rename", "before-rename", "after-rename"] },
+      { args: ["ps", "-a", "--filter", "name=after-rename", "--format", "{{.Names}}"] },
+      { args: ["rename", "after-rename", "after-rename"], compare: ["stderr", "exit"] },
+    ],
+    cleanup: [["rm", "-f", "before-rename"], ["rm", "-f", "after-rename"]],
+  },
+  {
+    name: "a restart policy brings a failing container back until its maximum",
+    steps: [
+      { args: ["run", "-d", "--name", "flaky", "--restart", "on-failure:2", IMG, "sh", "-c", "echo try; exit 3"], compare: ["exit"] },
+      {
+        args: ["inspect", "flaky"],
+        shell: 'until [ "$(docker inspect -f \'{{.State.Status}} {{.RestartCount}}\' flaky)" = "exited 2" ]; do sleep 0.1; done; docker inspect -f \'{{.State.ExitCode}} {{.RestartCount}} {{.HostConfig.RestartPolicy.Name}}\' flaky; docker logs flaky',
+      },
+    ],
+    cleanup: [["rm", "-f", "flaky"]],
+  },
+  {
+    name: "a health check turns healthy",
+    steps: [
+      { args: ["run", "-d", "--name", "checked", "--health-cmd", "test -e /etc/passwd", "--health-interval", "100ms", IMG, "sleep", "infinity"], compare: ["exit"] },
+      {
+        args: ["inspect", "checked"],
+        shell: 'until [ "$(docker inspect -f \'{{.State.Health.Status}}\' checked)" = healthy ]; do sleep 0.1; done; docker inspect -f \'{{.State.Health.Status}} {{.State.Health.FailingStreak}} {{(index .State.Health.Log 0).ExitCode}}\' checked; docker ps --filter name=checked --filter health=healthy --format \'{{.Names}}\'',
+      },
+    ],
+    cleanup: [["rm", "-f", "checked"]],
+  },
+  {
+    name: "restart a running container",
+    steps: [
+      { args: ["run", "-d", "--name", "restarted", IMG, "sleep", "infinity"], compare: ["exit"] },
+      { args: ["restart", "-t", "0", "restarted"] },
+      { args: ["inspect", "-f", "{{.State.Running}} {{.RestartCount}}", "restarted"] },
+    ],
+    cleanup: [["rm", "-f", "restarted"]],
+  },
+  {
+    name: "wait prints the exit code",
+    steps: [
+      { args: ["run", "-d", "--name", "waited", IMG, "sh", "-c", "exit 5"], compare: ["exit"] },
+      { args: ["wait", "waited"] },
+    ],
+    cleanup: [["rm", "-f", "waited"]],
+  },
+  {
+    name: "run -it under a terminal",
+    steps: [{ args: ["run", "--rm", "-it", IMG, "sh", "-c", "read x; echo got $x"], tty: true, stdin: "hello\n" }],
   },
 ];

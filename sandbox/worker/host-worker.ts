@@ -3,6 +3,7 @@ import { LayerStore } from "../../engine/images/layer.js";
 import { ContainerFs } from "../fs/container-fs.js";
 import { EMPTY_SOURCE, Pipe, toBytes, type ByteSink } from "../io.js";
 import { ProgramRunner } from "../run.js";
+import { ttyInput } from "../tty.js";
 import { filesOp } from "./files.js";
 import { signalNumber, type ContainerInit, type FromWorker, type ToWorker } from "./protocol.js";
 import { heapBytes, threadCpu } from "./usage.js";
@@ -20,6 +21,8 @@ interface Proc {
   abort: AbortController;
   pid1: boolean;
   init: boolean;
+  /** Where a TTY echoes its input; undefined without a TTY. */
+  echo?: ByteSink;
 }
 
 interface Hosted {
@@ -69,7 +72,7 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
     const message = program.kind === "missing" ? program.reason : `exec ${program.path}: ${program.reason}`;
     return post({ type: "start-failed", cid: m.cid, pid: m.pid, message, exitCode: program.kind === "missing" ? 127 : 126 });
   }
-  const proc: Proc = { stdin: new Pipe(), abort: new AbortController(), pid1: m.pid1, init: m.init };
+  const proc: Proc = { stdin: new Pipe(), abort: new AbortController(), pid1: m.pid1, init: m.init, echo: m.tty ? sink(m.cid, m.pid, 1, true) : undefined };
   c.procs.set(m.pid, proc);
   post({ type: "started", cid: m.cid, pid: m.pid });
   const killed = () => 128 + signalNumber(String(proc.abort.signal.reason));
@@ -92,6 +95,23 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
   c.procs.delete(m.pid);
   await c.fs.flush();
   post({ type: "exit", cid: m.cid, pid: m.pid, code });
+}
+
+/** PID 1 has no default signal actions: without an init to forward to a child, a signal it does not handle is ignored. */
+function signal(p: Proc, name: string): void {
+  if ((p.pid1 && !p.init) || name === "SIGCHLD" || name === "SIGWINCH" || name === "SIGCONT") return;
+  p.abort.abort(name);
+}
+
+/** Stdin from the client; on a TTY through its line discipline. */
+function input(p: Proc, data: Uint8Array | null): void {
+  if (data === null) return p.stdin.close();
+  if (!p.echo) return void p.stdin.write(data);
+  const t = ttyInput(data);
+  if (t.echo.length) void p.echo.write(t.echo);
+  if (t.deliver.length) void p.stdin.write(t.deliver);
+  if (t.signal) signal(p, t.signal);
+  if (t.eof) p.stdin.close();
 }
 
 /** Ends every process of a container and writes its changes out. */
@@ -118,16 +138,12 @@ port.on("message", (m: ToWorker) => {
       break;
     case "stdin": {
       const p = containers.get(m.cid)?.procs.get(m.pid);
-      if (!p) break;
-      if (m.data === null) p.stdin.close();
-      else void p.stdin.write(m.data);
+      if (p) input(p, m.data);
       break;
     }
     case "signal": {
       const p = containers.get(m.cid)?.procs.get(m.pid);
-      // PID 1 has no default signal actions: without an init to forward to a child, a signal it does not handle is ignored.
-      if (!p || (p.pid1 && !p.init) || m.signal === "SIGCHLD" || m.signal === "SIGWINCH" || m.signal === "SIGCONT") break;
-      p.abort.abort(m.signal);
+      if (p) signal(p, m.signal);
       break;
     }
     case "close":

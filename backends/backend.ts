@@ -54,8 +54,10 @@ export type ProvidedFile = { path: string; content: string } | { path: string; s
 
 export interface ProcessExit {
   exitCode: number;
-  /** Set when the process could not run at all (Docker's State.Error). */
+  /** Why the process did not run or ended abnormally (Docker's State.Error). */
   error?: string;
+  /** Ended by its memory limit (Docker's State.OOMKilled). */
+  oomKilled?: boolean;
 }
 
 /** A running process. Output chunks are delivered in order as written. */

@@ -60,17 +60,21 @@ class SandboxContainer {
         else if (m.type === "open-failed") opened.reject(new Error(`the container's file system could not be opened: ${m.message}`));
         else if (cid === this.cid) this.onMessage(m);
       },
-      onHostGone: (outOfMemory) => {
+      onHostGone: (outOfMemory, terminatedFor) => {
         clearTimeout(killTimer);
         this.fileCalls.fail(cid, "the sandbox host thread of the container ended");
         closedResolve();
         opened.reject(new Error("the sandbox host thread ended"));
-        if (cid === this.cid) this.end(outOfMemory ? "OOMKilled" : undefined);
+        if (cid !== this.cid) return;
+        if (outOfMemory) this.end({ oomKilled: true });
+        // Containers sharing the thread end with it; say so rather than report a plain SIGKILL.
+        else if (terminatedFor && terminatedFor !== cid) this.end({ error: `ended with the sandbox host thread it shared with container ${terminatedFor}, which was terminated to stop a process that did not yield` });
+        else this.end();
       },
     };
     /** Ends the run on the host; resolves once its changes are written out (or the host is gone). */
     const close = () => {
-      killTimer = setTimeout(() => void host.terminate(), KILL_GRACE_MS);
+      killTimer = setTimeout(() => void host.terminate(cid), KILL_GRACE_MS);
       host.send({ type: "close", cid });
       return closed;
     };
@@ -117,11 +121,11 @@ class SandboxContainer {
   private settled: Promise<void> = Promise.resolve();
 
   /** Ends the run: PID 1 is gone, so every other process of the container is killed with it. */
-  private end(error?: string) {
+  private end(how: Omit<ProcessExit, "exitCode"> = {}) {
     const host = this.host;
     if (!host) return;
     this.host = undefined;
-    for (const pid of [...this.procs.keys()]) this.finish(pid, { exitCode: 137, ...(error ? { error } : {}) });
+    for (const pid of [...this.procs.keys()]) this.finish(pid, { exitCode: 137, ...how });
     for (const s of this.starting.values()) s.reject(new Error("the container's sandbox ended"));
     this.starting.clear();
     for (const reply of this.usageReplies.splice(0)) reply(undefined);

@@ -8,8 +8,12 @@ const hostScript = join(packageRoot, "dist", "sandbox", "worker", "host-worker.j
 /** What a container placed on a host hears from it. */
 export interface HostedContainer {
   onMessage(m: FromWorker): void;
-  /** The host thread ended (crash, out of memory, or terminated): every process of the container is gone. */
-  onHostGone(outOfMemory: boolean): void;
+  /**
+   * The host thread ended (crash, out of memory, or terminated): every process
+   * of the container is gone. `terminatedFor` names the container whose
+   * runaway process made the daemon end the thread.
+   */
+  onHostGone(outOfMemory: boolean, terminatedFor: string | undefined): void;
 }
 
 /** One worker thread running the processes of the containers placed on it. */
@@ -17,6 +21,7 @@ export class HostWorker {
   private readonly worker: Worker;
   private readonly hosted = new Map<string, HostedContainer>();
   private outOfMemory = false;
+  private terminatedFor: string | undefined;
   gone = false;
 
   constructor(memoryBytes: number, onGone: (h: HostWorker) => void) {
@@ -29,7 +34,7 @@ export class HostWorker {
     });
     this.worker.once("exit", () => {
       this.gone = true;
-      for (const c of this.hosted.values()) c.onHostGone(this.outOfMemory);
+      for (const c of this.hosted.values()) c.onHostGone(this.outOfMemory, this.terminatedFor);
       this.hosted.clear();
       onGone(this);
     });
@@ -51,7 +56,9 @@ export class HostWorker {
     if (!this.gone) this.worker.postMessage(m);
   }
 
-  terminate(): Promise<number> {
+  /** Ends the thread; `forCid` is the container that could not be stopped otherwise. */
+  terminate(forCid?: string): Promise<number> {
+    this.terminatedFor ??= forCid;
     return this.worker.terminate();
   }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { asc, eq } from "drizzle-orm";
-import type { Backend, ProcessHandle } from "../../backends/backend.js";
+import type { Backend, ProcessExit, ProcessHandle } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
 import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError } from "../errors.js";
 import type { ImageStore } from "../images/store.js";
@@ -242,12 +242,12 @@ export class ContainerManager {
     this.events.container(c, "start");
     void process.exited.then((exit) => {
       this.bus.off(`stdin:${c.id}`, onStdin);
-      this.onExit(c.id, exit.exitCode, exit.error ?? "");
+      this.onExit(c.id, exit);
     });
   }
 
   /** PID 1 ended: record it, then restart, remove or leave the container as its policy says. */
-  private onExit(id: string, exitCode: number, error: string): void {
+  private onExit(id: string, { exitCode, error = "", oomKilled = false }: ProcessExit): void {
     const ranMs = Date.now() - (this.running.get(id)?.startedMs ?? Date.now());
     this.running.delete(id);
     this.health.unwatch(id);
@@ -256,9 +256,10 @@ export class ContainerManager {
     const tracker = this.restarts.get(id) ?? new RestartTracker();
     this.restarts.set(id, tracker);
     const decision = tracker.decide(c.hostConfig.RestartPolicy, exitCode, c.manuallyStopped, ranMs);
-    const stopped = { Running: false, Paused: false, Pid: 0, ExitCode: exitCode, Error: error, FinishedAt: now() };
+    const stopped = { Running: false, Paused: false, Pid: 0, ExitCode: exitCode, Error: error, OOMKilled: oomKilled, FinishedAt: now() };
     c.state = decision.restart ? { ...c.state, ...stopped, Status: "restarting", Running: true, Restarting: true } : { ...c.state, ...stopped, Status: "exited", Restarting: false };
     this.save(c);
+    if (oomKilled) this.events.container(c, "oom");
     this.events.container(c, "die", dieAttributes(exitCode, ranMs));
     this.bus.emit(`exit:${id}`, exitCode);
     if (decision.restart) {

@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import type { Logger } from "pino";
 import type { Engine } from "../engine/engine.js";
 import { createApp } from "./app.js";
+import { attachWebsocket, isWebsocketUpgrade } from "./hijack/attach-ws.js";
 import { handleHijack, isHijackRoute } from "./hijack/dispatch.js";
 import { checkExposure, type ListenAddress, type TlsFiles } from "./listen.js";
 
@@ -77,7 +78,9 @@ export async function startApiServer(engine: Engine, log: Logger, addresses: Lis
         sockets.add(s);
         s.once("close", () => sockets.delete(s));
       });
-      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => void handleHijack(engine, log, req, socket, head));
+      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) =>
+        isWebsocketUpgrade(req) ? attachWebsocket(engine, log, req, socket, head) : void handleHijack(engine, log, req, socket, head),
+      );
       server.on("clientError", (err, socket) => {
         if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"malformed HTTP request"}');
         log.debug({ err: err.message }, "client error");

@@ -53,6 +53,12 @@ export function containerRoutes() {
     });
   });
 
+  // The websocket attach is served on the upgrade; a plain request cannot be.
+  r.get("/containers/:id/attach/ws", (c) => {
+    c.var.engine.containers.get(c.req.param("id"));
+    throw new InvalidParameterError("attach/ws needs a websocket upgrade (Upgrade: websocket)");
+  });
+
   r.post("/containers/:id/resize", (c) => {
     c.var.engine.containers.get(c.req.param("id"));
     return c.body(null, 200);

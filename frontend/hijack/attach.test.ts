@@ -55,3 +55,32 @@ describe("attach detach keys", () => {
     expect(again).toMatch(/^HTTP\/1.1 400 [\s\S]*Invalid detach keys \(bogus\) provided/);
   });
 });
+
+describe("attach over a websocket", () => {
+  it("carries stdin and raw output in binary frames, and closes when the process exits", async () => {
+    const { WebSocket } = await import("ws");
+    const json = { "Content-Type": "application/json" };
+    const body = { Image: BUSYBOX_IMAGE, OpenStdin: true, Cmd: ["sh", "-c", "echo ready; read x; echo got $x >&2"] };
+    const { Id } = (await d.request("POST", "/containers/create?name=ws1", JSON.stringify(body), json)).json();
+    const ws = new WebSocket(`ws+unix://${d.socket}:/v1.51/containers/${Id}/attach/ws?stream=1&stdin=1&stdout=1&stderr=1`);
+    const frames: { text: string; binary: boolean }[] = [];
+    const closed = new Promise<void>((resolve) => ws.on("close", () => resolve()));
+    ws.on("message", (data: Buffer, binary: boolean) => {
+      frames.push({ text: data.toString(), binary });
+      if (data.toString().includes("ready")) ws.send("hi\n");
+    });
+    await new Promise<void>((resolve, reject) => ws.on("open", () => resolve()).on("error", reject));
+    await d.request("POST", `/containers/${Id}/start`);
+    await closed;
+    expect(frames.map((f) => f.text).join("")).toBe("ready\ngot hi\n");
+    expect(frames.every((f) => f.binary)).toBe(true);
+  });
+
+  it("answers a request without the upgrade with 400, and an unknown container with 404", async () => {
+    expect((await d.request("GET", "/containers/ws1/attach/ws")).status).toBe(400);
+    const { WebSocket } = await import("ws");
+    const ws = new WebSocket(`ws+unix://${d.socket}:/containers/nope/attach/ws?stream=1`);
+    const status = await new Promise<number>((resolve) => ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(404);
+  });
+});

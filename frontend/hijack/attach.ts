@@ -3,6 +3,7 @@ import type { OutputChunk } from "../../engine/containers/manager.js";
 import { DetachWatcher, parseDetachKeys } from "../../engine/detach-keys.js";
 import type { HijackRequest } from "./dispatch.js";
 import { beginSession } from "./session.js";
+import { containerStdin } from "./stdin.js";
 
 const flag = (q: URLSearchParams, k: string) => ["1", "true", "True"].includes(q.get(k) ?? "");
 
@@ -39,17 +40,9 @@ export function attach(r: HijackRequest): void {
   });
 
   if (flag(q, "stdin") && container.config.OpenStdin) {
-    // Stdin sent before start is held until the process runs.
-    const pending: (Buffer | null)[] = [];
-    const deliver = (data: Buffer | null) => {
-      if (containers.isRunning(id)) containers.bus.emit(`stdin:${id}`, data);
-      else pending.push(data);
-    };
-    const onStarted = () => {
-      for (const d of pending.splice(0)) containers.bus.emit(`stdin:${id}`, d);
-    };
-    containers.bus.on(`started:${id}`, onStarted);
-    session.onCleanup(() => containers.bus.off(`started:${id}`, onStarted));
+    const stdin = containerStdin(containers, id);
+    const deliver = stdin.deliver;
+    session.onCleanup(stdin.dispose);
     // On a TTY the detach keys end the attach and are never delivered, as in moby.
     const watcher = container.config.Tty ? new DetachWatcher(detachKeys) : undefined;
     const input = (d: Buffer) => {

@@ -1,6 +1,5 @@
 import { InvalidParameterError } from "../errors.js";
 import type { ContainerDefaults } from "../images/store.js";
-import type { Healthcheck } from "./health.js";
 
 /** Config as clients send it to POST /containers/create (unknown fields are kept as given). */
 export interface ContainerConfig extends ContainerDefaults {
@@ -68,49 +67,6 @@ export function commandLine(config: ContainerConfig): string[] {
   const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (argv.length === 0) throw new InvalidParameterError("no command specified");
   return argv;
-}
-
-/** Docker's checks on create that do not need the backend. */
-export function validateCreate(config: ContainerConfig, host: HostConfig): void {
-  validateRestartPolicy(host.RestartPolicy);
-  if (host.AutoRemove && !isNoRestart(host.RestartPolicy)) {
-    throw new InvalidParameterError("can't create 'AutoRemove' container with restart policy");
-  }
-  validateMemory(host.Memory);
-  validateHealthcheck(config.Healthcheck as Healthcheck | undefined);
-  if (config.Hostname !== undefined && config.Hostname.length > 63) {
-    throw new InvalidParameterError(`invalid hostname format: ${config.Hostname}`);
-  }
-}
-
-export const isNoRestart = (policy: HostConfig["RestartPolicy"]) => !policy?.Name || policy.Name === "no";
-
-/** moby's validateRestartPolicy, in the words of API 1.51. */
-export function validateRestartPolicy(restart: HostConfig["RestartPolicy"]): void {
-  const policy = restart?.Name ?? "";
-  const retries = restart?.MaximumRetryCount ?? 0;
-  if (!["", "no", "always", "unless-stopped", "on-failure"].includes(policy)) {
-    throw new InvalidParameterError(`invalid restart policy: unknown policy '${policy}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
-  }
-  if (retries < 0) throw new InvalidParameterError("invalid restart policy: maximum retry count cannot be negative");
-  if (policy !== "on-failure" && policy !== "" && retries > 0) {
-    throw new InvalidParameterError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
-  }
-}
-
-/** moby's checks of a health check's durations (nanoseconds) and retries. */
-function validateHealthcheck(hc: Healthcheck | undefined): void {
-  if (!hc) return;
-  const tooShort = (ns: number | undefined) => ns !== undefined && ns !== 0 && ns < 1_000_000;
-  if (tooShort(hc.Interval)) throw new InvalidParameterError("Interval in Healthcheck cannot be less than 1ms");
-  if (tooShort(hc.Timeout)) throw new InvalidParameterError("Timeout in Healthcheck cannot be less than 1ms");
-  if ((hc.Retries ?? 0) < 0) throw new InvalidParameterError("Retries in Healthcheck cannot be negative");
-  if (tooShort(hc.StartPeriod)) throw new InvalidParameterError("StartPeriod in Healthcheck cannot be less than 1ms");
-  if (tooShort(hc.StartInterval)) throw new InvalidParameterError("StartInterval in Healthcheck cannot be less than 1ms");
-}
-
-export function validateMemory(memory: number | undefined): void {
-  if (memory !== undefined && memory !== 0 && memory < 6 * 1024 * 1024) throw new InvalidParameterError("Minimum memory limit allowed is 6MB");
 }
 
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

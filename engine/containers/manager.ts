@@ -13,7 +13,8 @@ import { HealthMonitor, startingHealth } from "./health.js";
 import { LogStore, timeNanos } from "./logs.js";
 import type { FilterArgs } from "../filter-args.js";
 import { parseTimeFilter } from "../timestamps.js";
-import { commandLine, isNoRestart, processEnv, providedFiles, validateCreate, validateMemory, validateRestartPolicy, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
+import { commandLine, processEnv, providedFiles, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
+import { isNoRestart, validateCreate, validateResources, validateRestartPolicy } from "./validate.js";
 import { discardUnenforced, RESOURCE_FIELDS } from "./resources.js";
 import { checkContainerName, generatedName } from "./names.js";
 import { policyRestarts, RestartTracker } from "./restart-policy.js";
@@ -389,7 +390,7 @@ export class ContainerManager {
       validateRestartPolicy(body.RestartPolicy);
       if (c.hostConfig.AutoRemove && !isNoRestart(body.RestartPolicy)) throw new ConflictError(cannot("Restart policy cannot be updated because AutoRemove is enabled for the container"));
     }
-    validateMemory(body.Memory);
+    validateResources(body);
     const changes: HostConfig = {};
     for (const field of RESOURCE_FIELDS) if (body[field] !== undefined) changes[field] = body[field];
     const warnings = discardUnenforced(changes, this.backend.describe());

@@ -102,6 +102,15 @@ export const lifecycleCases: Case[] = [
     request: { method: "POST", path: "/containers/create", body: { Image: busybox, HostConfig: { Memory: 1000 } } },
     compare: "exact",
   },
+  ...[
+    ["a relative working directory", { WorkingDir: "rel" }],
+    ["swap below the memory limit", { HostConfig: { Memory: 10_000_000, MemorySwap: 7_000_000 } }],
+    ["a memory limit below the reservation", { HostConfig: { Memory: 10_000_000, MemoryReservation: 20_000_000 } }],
+    ["NanoCpus with a CPU quota", { HostConfig: { NanoCpus: 1_000_000_000, CpuQuota: 1000 } }],
+    ["NanoCpus with a CPU period", { HostConfig: { NanoCpus: 1_000_000_000, CpuPeriod: 100000 } }],
+    ["an out-of-range OomScoreAdj", { HostConfig: { OomScoreAdj: 5000 } }],
+    ["a negative ShmSize", { HostConfig: { ShmSize: -1 } }],
+  ].map(([what, body]): Case => ({ name: `create with ${what}`, request: { method: "POST", path: "/containers/create", body: { Image: busybox, ...(body as object) } }, compare: "exact" })),
   // update
   {
     name: "update with an unknown restart policy",

@@ -176,6 +176,8 @@ export interface Backend extends FilesBackend {
   startProcess(container: ContainerSpec, process: ProcessSpec, exec: boolean): Promise<ProcessHandle>;
   /** Deletes what createContainer made. */
   removeContainer(containerId: string): Promise<void>;
+  /** At startup: deletes what it holds for containers engine/ has no record of (a crash between createContainer and the record). */
+  forgetUnknown?(knownIds: Set<string>): void;
 
   // Observation (top, stats, size): optional; engine/ answers 501 where a backend lacks one.
   /** The container's live processes; empty when it is not running. */

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { availableParallelism } from "node:os";
 import { ConflictError } from "../../engine/errors.js";
@@ -332,6 +332,11 @@ export const createSandboxBackend: BackendFactory = (options, dataDir) => {
       await c?.kill();
       containers.delete(id);
       rmSync(containerDir(id), { recursive: true, force: true });
+    },
+    forgetUnknown(knownIds) {
+      const dir = join(dataDir, "sandbox", "containers");
+      if (!existsSync(dir)) return;
+      for (const id of readdirSync(dir)) if (!knownIds.has(id)) rmSync(containerDir(id), { recursive: true, force: true });
     },
     withFiles: (container, use) => get(container.id, container).withFiles(container, use),
     processes: (id) => containers.get(id)?.processes() ?? [],

@@ -492,6 +492,7 @@ export class ContainerManager {
    * `on-failure` after a failure) are started again, as dockerd does at boot.
    */
   recover(): void {
+    this.backend.forgetUnknown?.(new Set(this.list().map((c) => c.id)));
     for (const c of this.list()) {
       if (c.state.Status === "running" || c.state.Status === "paused" || c.state.Status === "restarting") {
         c.state = { ...c.state, Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: now() };

@@ -3,7 +3,7 @@
 
 NODE_DEPS := node_modules/.package-lock.json
 
-.PHONY: all install build run test conformance bench clean
+.PHONY: all install build run test conformance conformance-docker-py bench clean
 
 all: build
 
@@ -24,6 +24,10 @@ test: build
 
 conformance: build
 	bash conformance/run.sh
+
+# docker-py's own integration tests (containers, exec, logs) against sockerless; long.
+conformance-docker-py: build
+	bash conformance/clients/docker-py-integration.sh
 
 bench: build
 	bash bench/run.sh

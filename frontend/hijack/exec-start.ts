@@ -68,7 +68,8 @@ export async function execStart(r: HijackRequest): Promise<void> {
   const session = beginSession({
     socket: r.socket as Duplex,
     upgrade: r.upgrade,
-    tty: Boolean(exec.config.Tty ?? options.Tty),
+    // dockerd frames the stream by the start request's Tty, whatever the exec was created with.
+    tty: Boolean(options.Tty),
     multiplexedType: versionAtLeast(r.apiVersion, "1.42"),
     stdout: exec.config.AttachStdout !== false,
     stderr: exec.config.AttachStderr !== false,

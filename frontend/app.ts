@@ -13,6 +13,7 @@ import { containerRoutes } from "./containers/routes.js";
 import { execRoutes } from "./exec/routes.js";
 import { imageRoutes } from "./images/routes.js";
 import { systemRoutes } from "./system/routes.js";
+import { unsupportedRoutes } from "./system/unsupported.js";
 import { eventRoutes } from "./system/events.js";
 import { diskUsageRoutes } from "./system/df-routes.js";
 
@@ -53,6 +54,7 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   });
 
   app.route("/", systemRoutes());
+  app.route("/", unsupportedRoutes());
   app.route("/", eventRoutes());
   app.route("/", diskUsageRoutes());
   app.route("/", containerRoutes());

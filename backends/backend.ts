@@ -73,12 +73,13 @@ export interface ProcessHandle {
 
 /**
  * Thrown by start or exec when the process cannot start: Docker reports the
- * message and exit code 127 (not found) or 126 (not executable).
+ * message and exit code 127 (not found), 126 (not executable) or 128 (the
+ * process could not be set up, such as a user the image does not have).
  */
 export class ProcessStartError extends Error {
   constructor(
     message: string,
-    readonly exitCode: 126 | 127,
+    readonly exitCode: 126 | 127 | 128,
   ) {
     super(message);
   }

@@ -1,4 +1,5 @@
 import type { IFileSystem } from "just-bash";
+import { identityUtilities } from "./utilities/identity.js";
 import { isJustBashUtility } from "./utilities/just-bash.js";
 import { streamingUtilities } from "./utilities/streaming.js";
 
@@ -14,7 +15,7 @@ export type Program =
 const SHELLS = new Set(["sh", "bash", "ash", "dash"]);
 
 export function isUtilityName(name: string): boolean {
-  return SHELLS.has(name) || name in streamingUtilities || isJustBashUtility(name) || name === "env" || name === "busybox";
+  return SHELLS.has(name) || name in streamingUtilities || name in identityUtilities || isJustBashUtility(name) || name === "env" || name === "busybox";
 }
 
 const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);
@@ -67,8 +68,9 @@ export async function resolveProgram(fs: IFileSystem, argv0: string, envPath: st
     headCache.set(key, data);
   }
   if (startsWith(data, ELF)) {
+    // Invoked by an applet's name, busybox runs that applet; one the sandbox lacks cannot run.
     const target = basename(real);
-    const applet = isUtilityName(name) && name !== "busybox" ? name : isUtilityName(target) ? target : undefined;
+    const applet = isUtilityName(name) ? name : target !== "busybox" && isUtilityName(target) ? target : undefined;
     if (!applet) return { kind: "unrunnable", path, reason: "exec format error" };
     if (SHELLS.has(applet)) return { kind: "shell", path };
     return { kind: "utility", name: applet, path };

@@ -3,6 +3,8 @@ import { resolveProgram, type Program } from "./programs.js";
 import { runShellCommand } from "./shell/invoke.js";
 import type { ExternalCommand } from "./shell/types.js";
 import type { UtilityCall } from "./utilities/context.js";
+import { ROOT, type Identity } from "./identity.js";
+import { identityUtilities } from "./utilities/identity.js";
 import { runJustBashUtility } from "./utilities/just-bash.js";
 import { streamingUtilities } from "./utilities/streaming.js";
 import { runWasi } from "./wasi.js";
@@ -13,6 +15,8 @@ export class ProgramRunner {
     private readonly fs: ContainerFs,
     /** Loopback HTTP URL prefixes granted to this container's curl. */
     private readonly allowedUrls: string[] = [],
+    /** Who the process runs as; the sandbox reports it (id, whoami) but does not enforce file permissions. */
+    private readonly identity: Identity = ROOT,
   ) {}
 
   /** The shell's view: a missing or unrunnable program is reported on stderr with 127 or 126. */
@@ -58,6 +62,8 @@ export class ProgramRunner {
       return this.external({ ...call, argv: call.argv.slice(1) });
     }
     if (name === "env") return this.env(call);
+    const byIdentity = identityUtilities[name];
+    if (byIdentity) return byIdentity(call, this.identity);
     const native = streamingUtilities[name];
     if (native) {
       const status = await native(call);

@@ -198,4 +198,14 @@ export const sandboxScenarios: CliScenario[] = [
     name: "run -it under a terminal",
     steps: [{ args: ["run", "--rm", "-it", IMG, "sh", "-c", "read x; echo got $x"], tty: true, stdin: "hello\n" }],
   },
+  {
+    name: "users, groups, HOME and the hostname",
+    steps: [
+      { args: ["run", "--rm", "--hostname", "hh", IMG, "sh", "-c", "id; whoami; hostname; echo $HOME; id -u; id -un; id -G"] },
+      { args: ["run", "--rm", "-u", "1000", IMG, "sh", "-c", "id; whoami; echo $HOME"], compare: ["stdout", "stderr", "exit"] },
+      { args: ["run", "--rm", "-u", "nobody", IMG, "sh", "-c", "id; echo $HOME"] },
+      { args: ["run", "--rm", "-u", "0:12", IMG, "id"] },
+      { args: ["run", "--rm", "-u", "nope", IMG, "id"], compare: ["stderr", "exit"] },
+    ],
+  },
 ];

@@ -92,9 +92,10 @@ export class ExecManager {
       );
     } catch (err) {
       if (err instanceof ProcessStartError) {
-        exec.exitCode = err.exitCode;
+        // dockerd records 126 for every exec that could not start.
+        exec.exitCode = 126;
         this.bus.emit(`output:${id}`, { stream: 2, data: Buffer.from(`OCI runtime exec failed: ${err.message}\r\n`) });
-        this.bus.emit(`exit:${id}`, err.exitCode);
+        this.bus.emit(`exit:${id}`, 126);
         return exec;
       }
       throw err;

@@ -226,6 +226,8 @@ export class ContainerManager {
           c.state = { ...c.state, Status: c.state.Status === "restarting" ? "exited" : c.state.Status, Running: false, Restarting: false, ExitCode: err.exitCode, Error: err.message };
           this.save(c);
         }
+        // A process that could not be set up fails before any task exists; one that could not run is the runtime's (400).
+        if (err.exitCode === 128) throw new SystemError(err.message);
         throw new InvalidParameterError(`failed to create task for container: ${err.message}`);
       }
       throw err;

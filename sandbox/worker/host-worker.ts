@@ -2,6 +2,7 @@ import { parentPort } from "node:worker_threads";
 import { LayerStore } from "../../engine/images/layer.js";
 import { ContainerFs } from "../fs/container-fs.js";
 import { EMPTY_SOURCE, Pipe, toBytes, type ByteSink } from "../io.js";
+import { resolveIdentity, type Identity } from "../identity.js";
 import { ProgramRunner } from "../run.js";
 import { ttyInput } from "../tty.js";
 import { filesOp } from "./files.js";
@@ -27,7 +28,7 @@ interface Proc {
 
 interface Hosted {
   fs: ContainerFs;
-  runner: ProgramRunner;
+  allowedUrls: string[];
   procs: Map<number, Proc>;
 }
 
@@ -55,7 +56,7 @@ async function open(cid: string, init: ContainerInit): Promise<void> {
     if ("symlink" in f) await fs.symlink(f.symlink, f.path);
     else await fs.writeFile(f.path, f.content);
   }
-  containers.set(cid, { fs, runner: new ProgramRunner(fs, init.allowedUrls), procs: new Map() });
+  containers.set(cid, { fs, allowedUrls: init.allowedUrls, procs: new Map() });
 }
 
 async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
@@ -67,7 +68,16 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
       return eq < 0 ? [e, ""] : [e.slice(0, eq), e.slice(eq + 1)];
     }),
   );
-  const program = await c.runner.resolve({ argv: m.argv, env, cwd: m.cwd });
+  let identity: Identity;
+  try {
+    identity = await resolveIdentity(c.fs, m.user);
+  } catch (err) {
+    return post({ type: "start-failed", cid: m.cid, pid: m.pid, message: (err as Error).message, exitCode: 128 });
+  }
+  // As Docker: HOME comes from the user's passwd entry unless the environment sets it.
+  env.HOME ??= identity.home;
+  const runner = new ProgramRunner(c.fs, c.allowedUrls, identity);
+  const program = await runner.resolve({ argv: m.argv, env, cwd: m.cwd });
   if (program.kind === "missing" || program.kind === "unrunnable") {
     const message = program.kind === "missing" ? program.reason : `exec ${program.path}: ${program.reason}`;
     return post({ type: "start-failed", cid: m.cid, pid: m.pid, message, exitCode: program.kind === "missing" ? 127 : 126 });
@@ -78,7 +88,7 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
   const killed = () => 128 + signalNumber(String(proc.abort.signal.reason));
   let code: number;
   try {
-    code = await c.runner.run(program, {
+    code = await runner.run(program, {
       argv: m.argv,
       env,
       cwd: m.cwd,

@@ -16,7 +16,7 @@ export interface ContainerInit {
 
 export type ToWorker =
   | { type: "open"; cid: string; init: ContainerInit }
-  | { type: "run"; cid: string; pid: number; argv: string[]; env: string[]; cwd: string; tty: boolean; stdin: boolean; pid1: boolean; init: boolean }
+  | { type: "run"; cid: string; pid: number; argv: string[]; env: string[]; cwd: string; user: string; tty: boolean; stdin: boolean; pid1: boolean; init: boolean }
   | { type: "stdin"; cid: string; pid: number; data: Uint8Array | null }
   | { type: "signal"; cid: string; pid: number; signal: string }
   | { type: "close"; cid: string }
@@ -29,7 +29,7 @@ export type FromWorker =
   | { type: "opened"; cid: string }
   | { type: "open-failed"; cid: string; message: string }
   | { type: "started"; cid: string; pid: number }
-  | { type: "start-failed"; cid: string; pid: number; message: string; exitCode: 126 | 127 }
+  | { type: "start-failed"; cid: string; pid: number; message: string; exitCode: 126 | 127 | 128 }
   | { type: "output"; cid: string; pid: number; stream: 1 | 2; data: Uint8Array }
   | { type: "exit"; cid: string; pid: number; code: number }
   | { type: "closed"; cid: string }

@@ -1,0 +1,42 @@
+import type { Identity } from "../identity.js";
+import { complain, type UtilityCall } from "./context.js";
+
+/** Utilities that answer from the process's identity and the container's hostname, not the host's. */
+
+const named = (id: number, name: string) => (name ? `${id}(${name})` : String(id));
+
+/** id [-u|-g|-G] [-n]: busybox's output for the process's user. */
+async function id(call: UtilityCall, who: Identity): Promise<number> {
+  const flags = call.argv.slice(1).join("").replace(/-/g, "");
+  if (/[^ugGn]/.test(flags)) {
+    await complain(call, `invalid option -- '${flags.replace(/[ugGn]/g, "")[0]}'`);
+    return 1;
+  }
+  const pick = (n: number, name: string) => (flags.includes("n") ? name || String(n) : String(n));
+  const all = [{ gid: who.gid, name: who.group }, ...who.groups];
+  let line: string;
+  if (flags.includes("u")) line = pick(who.uid, who.name);
+  else if (flags.includes("G")) line = all.map((g) => pick(g.gid, g.name)).join(" ");
+  else if (flags.includes("g")) line = pick(who.gid, who.group);
+  else line = `uid=${named(who.uid, who.name)} gid=${named(who.gid, who.group)} groups=${all.map((g) => named(g.gid, g.name)).join(",")}`;
+  await call.stdout.write(`${line}\n`);
+  return 0;
+}
+
+async function whoami(call: UtilityCall, who: Identity): Promise<number> {
+  if (!who.name) {
+    await complain(call, `unknown uid ${who.uid}`);
+    return 1;
+  }
+  await call.stdout.write(`${who.name}\n`);
+  return 0;
+}
+
+/** hostname: the container's, as /etc/hostname holds it. */
+async function hostname(call: UtilityCall): Promise<number> {
+  const text = await call.fs.readFile("/etc/hostname").catch(() => "");
+  await call.stdout.write(`${text.split("\n")[0]}\n`);
+  return 0;
+}
+
+export const identityUtilities: Record<string, (call: UtilityCall, who: Identity) => Promise<number>> = { id, whoami, hostname };

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../state/db.js";
 import { containerLogs } from "../state/schema.js";
 import { now } from "./state.js";
@@ -37,6 +37,7 @@ export class LogStore {
   /** "entry:<id>" for each new entry. */
   readonly bus = new EventEmitter().setMaxListeners(0);
   private readonly partial = new Map<string, Buffer>();
+  private readonly limits = new Map<string, { maxBytes: number; bytes: number }>();
   private pending: (Omit<LogEntry, "seq"> & { containerId: string })[] = [];
   private scheduled = false;
 
@@ -92,6 +93,43 @@ export class LogStore {
       batch.map((e) => tx.insert(containerLogs).values(e).returning({ seq: containerLogs.seq }).get().seq),
     );
     batch.forEach((e, i) => this.bus.emit(`entry:${e.containerId}`, { seq: written[i], stream: e.stream, time: e.time, data: e.data } satisfies LogEntry));
+    for (const id of new Set(batch.map((e) => e.containerId))) {
+      const limit = this.limits.get(id);
+      if (limit) this.trim(id, limit, batch.filter((e) => e.containerId === id).reduce((n, e) => n + e.data.length, 0));
+    }
+  }
+
+  /** Keeps at most `maxBytes` of a container's output (0: all), dropping the oldest lines first, as log rotation does. */
+  setLimit(id: string, maxBytes: number): void {
+    if (maxBytes <= 0) return void this.limits.delete(id);
+    const stored = this.db.select({ n: sql<number>`coalesce(sum(length(${containerLogs.data})), 0)` }).from(containerLogs).where(eq(containerLogs.containerId, id)).get();
+    this.limits.set(id, { maxBytes, bytes: stored?.n ?? 0 });
+    this.trim(id, this.limits.get(id)!, 0);
+  }
+
+  private trim(id: string, limit: { maxBytes: number; bytes: number }, added: number): void {
+    limit.bytes += added;
+    if (limit.bytes <= limit.maxBytes) return;
+    let excess = limit.bytes - limit.maxBytes;
+    let upTo = 0;
+    // The oldest lines, a page at a time, until enough bytes are found.
+    while (excess > 0) {
+      const page = this.db
+        .select({ seq: containerLogs.seq, n: sql<number>`length(${containerLogs.data})` })
+        .from(containerLogs)
+        .where(and(eq(containerLogs.containerId, id), gt(containerLogs.seq, upTo)))
+        .orderBy(asc(containerLogs.seq))
+        .limit(256)
+        .all();
+      if (page.length === 0) break;
+      for (const row of page) {
+        if (excess <= 0) break;
+        excess -= row.n;
+        limit.bytes -= row.n;
+        upTo = row.seq;
+      }
+    }
+    this.db.delete(containerLogs).where(and(eq(containerLogs.containerId, id), lte(containerLogs.seq, upTo))).run();
   }
 
   /** Stored entries matching the query, oldest first. */
@@ -137,6 +175,7 @@ export class LogStore {
 
   /** Forgets the unterminated output of a removed container (its rows go with it by cascade). */
   forget(id: string): void {
+    this.limits.delete(id);
     this.partial.delete(`${id}/1`);
     this.partial.delete(`${id}/2`);
   }

@@ -10,6 +10,7 @@ import type { EventLog } from "../events/log.js";
 import { dieAttributes, killAttributes } from "../events/attributes.js";
 import { containers } from "../state/schema.js";
 import { HealthMonitor, startingHealth } from "./health.js";
+import { logPolicy, type LogConfig } from "./log-config.js";
 import { LogStore, timeNanos } from "./logs.js";
 import type { FilterArgs } from "../filter-args.js";
 import { parseTimeFilter } from "../timestamps.js";
@@ -48,6 +49,8 @@ export interface OutputChunk {
 interface Running {
   process: ProcessHandle;
   startedMs: number;
+  /** False with the `none` log driver. */
+  keepLogs: boolean;
 }
 
 /**
@@ -128,6 +131,7 @@ export class ContainerManager {
     if (Object.keys(config).length === 0) throw new InvalidParameterError("Config cannot be empty in order to create a container");
     if (!config.Image) throw new InvalidParameterError("no image specified: Config.Image must be set");
     validateCreate(config, hostConfig);
+    logPolicy(hostConfig.LogConfig as LogConfig | undefined);
     this.checkBackendSupports(hostConfig);
     const warnings = discardUnenforced(hostConfig, this.backend.describe());
     const image = this.images.resolve(config.Image);
@@ -236,7 +240,9 @@ export class ContainerManager {
     const health = startingHealth(c.config, c.state.Health);
     c.state = { ...createdState(), Status: "running", Running: true, StartedAt: now(), ...(health ? { Health: health } : {}) };
     this.save(c);
-    this.running.set(c.id, { process, startedMs: Date.now() });
+    const logging = logPolicy(c.hostConfig.LogConfig as LogConfig | undefined);
+    if (logging.keep) this.logs.setLimit(c.id, logging.maxBytes);
+    this.running.set(c.id, { process, startedMs: Date.now(), keepLogs: logging.keep });
     this.health.watch(c.id);
     process.onOutput((stream, data) => this.record(c.id, stream, data));
     const onStdin = (data: Buffer | null) => process.writeStdin(data);
@@ -303,7 +309,7 @@ export class ContainerManager {
   }
 
   private record(id: string, stream: 1 | 2, data: Buffer): void {
-    this.logs.write(id, stream, data);
+    if (this.running.get(id)?.keepLogs !== false) this.logs.write(id, stream, data);
     this.bus.emit(`output:${id}`, { stream, data } satisfies OutputChunk);
   }
 

@@ -114,3 +114,31 @@ describe("container logs", () => {
     expect((await get("/containers/tty/logs?stdout=1")).body.toString()).toBe("raw\r\n");
   });
 });
+
+describe("log drivers", () => {
+  const create = (name: string, LogConfig: object, Cmd = ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9; do echo line$i; done"]) =>
+    d.request("POST", `/containers/create?name=${name}`, JSON.stringify({ Image: BUSYBOX_IMAGE, Cmd, HostConfig: { LogConfig } }), json);
+
+  it("refuses unknown drivers and options as dockerd does, and drivers that ship logs elsewhere as not supported", async () => {
+    expect((await create("ld1", { Type: "bogus" })).json()).toEqual({ message: 'error looking up logging plugin bogus: plugin "bogus" not found' });
+    expect((await create("ld1", { Type: "json-file", Config: { bogus: "1" } })).json()).toEqual({ message: "unknown log opt 'bogus' for json-file log driver" });
+    const syslog = await create("ld1", { Type: "syslog" });
+    expect(syslog.status).toBe(501);
+  });
+
+  it("keeps nothing with none, and says logs cannot be read", async () => {
+    await create("ld-none", { Type: "none" });
+    const wait = d.request("POST", "/containers/ld-none/wait?condition=next-exit");
+    await d.request("POST", "/containers/ld-none/start");
+    await wait;
+    expect((await d.request("GET", "/containers/ld-none/logs?stdout=1")).json()).toEqual({ message: "configured logging driver does not support reading" });
+  });
+
+  it("keeps at most max-size × max-file bytes, dropping the oldest lines", async () => {
+    await create("ld-rot", { Type: "json-file", Config: { "max-size": "12", "max-file": "2" } });
+    const wait = d.request("POST", "/containers/ld-rot/wait?condition=next-exit");
+    await d.request("POST", "/containers/ld-rot/start");
+    await wait;
+    expect(frames((await get("/containers/ld-rot/logs?stdout=1")).body).map(([, l]) => l)).toEqual(["line6\n", "line7\n", "line8\n", "line9\n"]);
+  });
+});

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { stream } from "hono/streaming";
 import { versionAtLeast } from "../../engine/api-version.js";
 import { inWindow, type LogEntry, type LogQuery } from "../../engine/containers/logs.js";
-import { InvalidParameterError } from "../../engine/errors.js";
+import { logPolicy, type LogConfig } from "../../engine/containers/log-config.js";
+import { InvalidParameterError, NotImplementedError } from "../../engine/errors.js";
 import { parseUnixTimestamp } from "../../engine/timestamps.js";
 import type { AppEnv } from "../env.js";
 import { frame } from "../stdcopy.js";
@@ -31,6 +32,7 @@ export function logRoutes() {
       tail: parseTail(q("tail")),
     };
     if (!query.stdout && !query.stderr) throw new InvalidParameterError("Bad parameters: you must choose at least one stream");
+    if (!logPolicy(container.hostConfig.LogConfig as LogConfig | undefined).keep) throw new NotImplementedError("configured logging driver does not support reading");
     const tty = Boolean(container.config.Tty);
     const timestamps = truthy(q("timestamps"));
     const details = truthy(q("details"));

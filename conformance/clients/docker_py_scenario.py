@@ -56,18 +56,6 @@ def run_detached(cmd, **kwargs):
     return client.containers.run(IMG, cmd, detach=True, labels=dict(LABELS, **kwargs.pop("labels", {})), **kwargs)
 
 
-def late(script):
-    """An exec command whose output starts a moment after it starts.
-
-    docker-py reads exec output from the raw socket, past the HTTP reader's
-    buffer, and loses whatever arrived together with the response head
-    (docker/docker-py#3332). dockerd's exec start latency hides that; the
-    sandbox starts a process fast enough to hit it, so output-checking execs
-    here begin with a short pause inside the container.
-    """
-    return ["sh", "-c", f"sleep 0.2; {script}"]
-
-
 def parse_time(text):
     """Docker's RFC 3339 time with up to 9 fractional digits, as nanoseconds."""
     m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$", text)
@@ -301,17 +289,17 @@ def logs_follow_until_exit():
 @check
 def exec_run_output_and_exit_code():
     c = sleeper()
-    r = c.exec_run(late("echo out; echo err >&2; exit 3"))
+    r = c.exec_run(["sh", "-c", "echo out; echo err >&2; exit 3"])
     expect(r.exit_code, 3, "exit code")
     expect(sorted(r.output.splitlines()), [b"err", b"out"], "stdout and stderr")
-    r = c.exec_run(late("echo out; echo err >&2"), stderr=False)
+    r = c.exec_run(["sh", "-c", "echo out; echo err >&2"], stderr=False)
     expect((r.exit_code, r.output), (0, b"out\n"), "stdout only")
-    expect(c.exec_run(late("pwd"), workdir="/tmp").output, b"/tmp\n", "workdir")
-    expect(c.exec_run(late("echo $FOO-$BAR"), environment={"FOO": "x", "BAR": "y"}).output, b"x-y\n", "environment dict")
-    expect(c.exec_run(late("echo $FOO"), environment=["FOO=z"]).output, b"z\n", "environment list")
-    r = c.exec_run(late("echo a; echo b >&2; exit 1"), demux=True)
+    expect(c.exec_run(["sh", "-c", "pwd"], workdir="/tmp").output, b"/tmp\n", "workdir")
+    expect(c.exec_run(["sh", "-c", "echo $FOO-$BAR"], environment={"FOO": "x", "BAR": "y"}).output, b"x-y\n", "environment dict")
+    expect(c.exec_run(["sh", "-c", "echo $FOO"], environment=["FOO=z"]).output, b"z\n", "environment list")
+    r = c.exec_run(["sh", "-c", "echo a; echo b >&2; exit 1"], demux=True)
     expect((r.exit_code, r.output), (1, (b"a\n", b"b\n")), "demux")
-    r = c.exec_run(late("echo a"), demux=True)
+    r = c.exec_run(["sh", "-c", "echo a"], demux=True)
     expect(r.output, (b"a\n", None), "demux without stderr")
     r = c.exec_run(["nope-not-a-command"])
     expect(r.exit_code in (126, 127), True, f"exit code of a missing executable ({r.exit_code})")
@@ -321,10 +309,10 @@ def exec_run_output_and_exit_code():
 @check
 def exec_run_stream():
     c = sleeper()
-    r = c.exec_run(late("echo 1; echo 2; echo 3"), stream=True)
+    r = c.exec_run(["sh", "-c", "echo 1; echo 2; echo 3"], stream=True)
     expect(r.exit_code, None, "exit code of a stream")
     expect(b"".join(r.output), b"1\n2\n3\n", "streamed output")
-    r = c.exec_run(late("echo o; echo e >&2"), stream=True, demux=True)
+    r = c.exec_run(["sh", "-c", "echo o; echo e >&2"], stream=True, demux=True)
     parts = list(r.output)
     expect(b"".join(p[0] for p in parts if p[0]), b"o\n", "streamed stdout")
     expect(b"".join(p[1] for p in parts if p[1]), b"e\n", "streamed stderr")
@@ -351,10 +339,10 @@ def exec_low_level_inspect():
 @check
 def exec_stream_framing_follows_the_start_request():
     c = sleeper()
-    e = api.exec_create(c.id, late("echo hi"), tty=True)
+    e = api.exec_create(c.id, ["sh", "-c", "echo hi"], tty=True)
     # Started without Tty the stream is multiplexed; docker-py demultiplexes it.
     expect(api.exec_start(e["Id"], tty=False), b"hi\r\n", "output through a terminal, framed")
-    e = api.exec_create(c.id, late("echo hi"), tty=True)
+    e = api.exec_create(c.id, ["sh", "-c", "echo hi"], tty=True)
     expect(api.exec_start(e["Id"], tty=True), b"hi\r\n", "raw terminal output")
     c.remove(force=True)
 

@@ -2,6 +2,7 @@
 # `make test` runs the tests. Both install what they need first.
 
 NODE_DEPS := node_modules/.package-lock.json
+API_SPEC := .cache/specs/docker-engine-v1.51.yaml
 
 .PHONY: all install build run test conformance conformance-docker-py bench clean
 
@@ -19,7 +20,10 @@ build: install
 run: build
 	node dist/cli/main.js serve
 
-test: build
+$(API_SPEC):
+	bash conformance/specs/fetch.sh $@
+
+test: build $(API_SPEC)
 	npx vitest run
 
 conformance: build

@@ -11,12 +11,11 @@ import { dieAttributes, killAttributes } from "../events/attributes.js";
 import { containers } from "../state/schema.js";
 import { HealthMonitor, startingHealth } from "./health.js";
 import { logPolicy, type LogConfig } from "./log-config.js";
-import { LogStore, timeNanos } from "./logs.js";
-import type { FilterArgs } from "../filter-args.js";
-import { parseTimeFilter } from "../timestamps.js";
+import { LogStore } from "./logs.js";
 import { commandLine, processEnv, providedFiles, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
-import { isNoRestart, validateCreate, validateResources, validateRestartPolicy } from "./validate.js";
-import { discardUnenforced, RESOURCE_FIELDS } from "./resources.js";
+import { validateCreate } from "./validate.js";
+import { discardUnenforced } from "./resources.js";
+import { updatedHostConfig } from "./update.js";
 import { checkContainerName, generatedName } from "./names.js";
 import { policyRestarts, RestartTracker } from "./restart-policy.js";
 import { parseSignal } from "../signals.js";
@@ -393,20 +392,8 @@ export class ContainerManager {
   /** POST /containers/{id}/update: resource limits and the restart policy. Returns Docker's warnings. */
   update(idOrName: string, body: HostConfig): string[] {
     const c = this.get(idOrName);
-    const cannot = (why: string) => `Cannot update container ${c.id}: ${why}`;
-    if (body.RestartPolicy) {
-      validateRestartPolicy(body.RestartPolicy);
-      if (c.hostConfig.AutoRemove && !isNoRestart(body.RestartPolicy)) throw new ConflictError(cannot("Restart policy cannot be updated because AutoRemove is enabled for the container"));
-    }
-    validateResources(body);
-    const changes: HostConfig = {};
-    for (const field of RESOURCE_FIELDS) if (body[field] !== undefined) changes[field] = body[field];
-    const warnings = discardUnenforced(changes, this.backend.describe());
-    const backend = this.backend.describe().name;
-    if (this.running.has(c.id) && changes.Memory !== undefined && changes.Memory !== (c.hostConfig.Memory ?? 0)) {
-      throw new NotImplementedError(cannot(`changing the memory limit of a running container is not supported by the ${backend} backend`));
-    }
-    c.hostConfig = { ...c.hostConfig, ...changes, ...(body.RestartPolicy ? { RestartPolicy: body.RestartPolicy } : {}) };
+    const { hostConfig, warnings } = updatedHostConfig(c.id, c.hostConfig, body, this.running.has(c.id), this.backend.describe());
+    c.hostConfig = hostConfig;
     this.save(c);
     return warnings;
   }
@@ -457,32 +444,10 @@ export class ContainerManager {
     this.bus.emit(`removed:${c.id}`, c.state.ExitCode);
   }
 
-  /** POST /containers/prune: removes every container that is not running and matches the filters (until, label, label!). */
-  async prune(filters: FilterArgs): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }> {
-    filters.validate(["until", "label", "label!"]);
-    const untils = filters.get("until");
-    if (untils.length > 1) throw new SystemError("more than one until filter specified");
-    const until = untils.length ? parseTimeFilter(untils[0]) : undefined;
-    const deleted: string[] = [];
-    let reclaimed = 0;
-    for (const c of this.list()) {
-      if (this.running.has(c.id) || this.starting.has(c.id) || c.state.Status === "restarting") continue;
-      if (until !== undefined && timeNanos(c.created) > until) continue;
-      const labels = (c.config.Labels ?? {}) as Record<string, string>;
-      if (!filters.matchKVList("label", labels)) continue;
-      if (filters.contains("label!") && filters.matchKVList("label!", labels)) continue;
-      const size = (await this.backend.writableLayerSize?.(c.id)) ?? 0;
-      try {
-        await this.remove(c.id, {});
-      } catch {
-        // As dockerd: a container that cannot be removed now is left for the next prune.
-        continue;
-      }
-      deleted.push(c.id);
-      reclaimed += size;
-    }
-    this.events.log("container", "prune", { ID: "", Attributes: { reclaimed: String(reclaimed) } });
-    return { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+  /** Running, starting or waiting to restart: not to be pruned. */
+  isActive(id: string): boolean {
+    if (this.running.has(id) || this.starting.has(id)) return true;
+    return this.tryGet(id)?.state.Status === "restarting";
   }
 
   count() {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { HostConfig } from "../../engine/containers/config.js";
 import { NotImplementedError, SystemError } from "../../engine/errors.js";
 import { FilterArgs } from "../../engine/filter-args.js";
+import { pruneContainers } from "../../engine/containers/prune.js";
 import { atoi } from "../../engine/strconv.js";
 import type { AppEnv } from "../env.js";
 import { readJsonObject } from "../json.js";
@@ -60,7 +61,8 @@ export function lifecycleRoutes() {
   });
 
   r.post("/containers/prune", async (c) => {
-    return c.json(await c.var.engine.containers.prune(FilterArgs.fromJson(c.req.query("filters"))));
+    const { containers, backend, events } = c.var.engine;
+    return c.json(await pruneContainers(containers, backend, events, FilterArgs.fromJson(c.req.query("filters"))));
   });
 
   return r;

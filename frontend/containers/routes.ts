@@ -1,12 +1,10 @@
 import { Hono } from "hono";
 import { stream } from "hono/streaming";
-import { versionAtLeast } from "../../engine/api-version.js";
 import type { ContainerConfig, HostConfig } from "../../engine/containers/config.js";
 import type { WaitCondition } from "../../engine/containers/manager.js";
 import { InvalidParameterError } from "../../engine/errors.js";
 import type { AppEnv } from "../env.js";
 import { readJsonObject } from "../json.js";
-import { frame } from "../stdcopy.js";
 import { boolParam, containerSizes, listContainers } from "../../engine/containers/list.js";
 import { inspectContainer, summarizeContainer } from "./render.js";
 

@@ -4,8 +4,8 @@ import http from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildBusyboxImage, BUSYBOX_IMAGE } from "../conformance/images/busybox.js";
-import { startTestDaemon, type TestDaemon } from "./testing.js";
+import { BUSYBOX_IMAGE } from "../conformance/images/busybox.js";
+import { loadBusybox, startTestDaemon, type TestDaemon } from "./testing.js";
 
 /**
  * Requests generated from the Docker Engine API v1.51 spec, valid and
@@ -134,9 +134,7 @@ function send(r: FuzzRequest): Promise<{ status: number; type: string; body: str
 
 beforeAll(async () => {
   d = await startTestDaemon();
-  const file = join(d.dataDir, "busybox.tar");
-  await buildBusyboxImage(file);
-  await d.request("POST", "/images/load", readFileSync(file), { "Content-Type": "application/x-tar" });
+  await loadBusybox(d);
   for (const [name, cmd] of [["fuzz-idle", ["sleep", "infinity"]], ["fuzz-done", ["true"]]] as const) {
     await d.request("POST", `/containers/create?name=${name}`, JSON.stringify({ Image: BUSYBOX_IMAGE, Cmd: cmd, OpenStdin: true }), { "Content-Type": "application/json" });
     await d.request("POST", `/containers/${name}/start`);

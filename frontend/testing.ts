@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
+import { buildBusyboxImage } from "../conformance/images/busybox.js";
 import { Engine } from "../engine/engine.js";
 import { openState } from "../engine/state/db.js";
 import { startApiServer, type ApiServer } from "./server.js";
@@ -69,4 +70,11 @@ export async function startTestDaemon(backendOptions: Record<string, string> = {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Builds the busybox test image and loads it into the daemon, as most tests need. */
+export async function loadBusybox(d: TestDaemon): Promise<TestResponse> {
+  const file = join(d.dataDir, "busybox.tar");
+  await buildBusyboxImage(file);
+  return d.request("POST", "/images/load", readFileSync(file), { "Content-Type": "application/x-tar" });
 }

@@ -1,15 +1,11 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildBusyboxImage, BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
-import { startTestDaemon, type TestDaemon } from "../testing.js";
+import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
+import { loadBusybox, startTestDaemon, type TestDaemon } from "../testing.js";
 
 let d: TestDaemon;
 beforeAll(async () => {
   d = await startTestDaemon();
-  const file = join(d.dataDir, "busybox.tar");
-  await buildBusyboxImage(file);
-  const r = await d.request("POST", "/images/load", readFileSync(file), { "Content-Type": "application/x-tar" });
+  const r = await loadBusybox(d);
   expect(r.body).toContain(`Loaded image: ${BUSYBOX_IMAGE}`);
 });
 afterAll(() => d.close());

@@ -12,6 +12,10 @@ export const images = sqliteTable("images", {
   config: text("config").notNull(),
   size: integer("size").notNull(),
   loadedAt: integer("loaded_at").notNull(),
+  /** The image it was committed or built from (Docker's Parent), "" when pulled or loaded. */
+  parent: text("parent").notNull().default(""),
+  /** Deleted by a client (rmi -f) but kept while containers made from it exist, as their layers must stay. */
+  removed: integer("removed", { mode: "boolean" }).notNull().default(false),
 });
 
 /** Repository tags ("busybox:latest") pointing at images. */

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
-# Runs every benchmark side by side with the reference engine and prints the table.
+# Runs every benchmark on sockerless and on the isolated reference engine in
+# the same run and prints one table. Each run's JSON goes to
+# .cache/bench/<timestamp>.json and a one-line summary is appended to
+# .cache/bench/history.jsonl (neither is committed).
+# BENCH_ARGS=--quick shrinks every benchmark to check the harness itself.
 set -euo pipefail
+export CONFORMANCE_WORK="${CONFORMANCE_WORK:-/tmp/bench-work}"
 source "$(dirname "$0")/../conformance/engines.sh"
-mkdir -p "$root/.cache/bench"
-node "$root/dist/bench/sandbox.js" --reference "$ref_sock" --subject "$sub_sock" --subject-pid "$sub_pid" --json "$root/.cache/bench/sandbox-$(date +%Y%m%dT%H%M%S).json"
+out="$root/.cache/bench"
+mkdir -p "$out"
+node "$root/dist/bench/main.js" \
+  --subject "$sub_sock" --subject-pid "$sub_pid" \
+  --reference "$ref_sock" --reference-pid "$(cat "$work/reference/pid")" --reference-exec "$work/reference/exec" \
+  --json "$out/$(date -u +%Y%m%dT%H%M%SZ).json" --history "$out/history.jsonl" ${BENCH_ARGS:-}

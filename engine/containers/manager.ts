@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Backend, ProcessExit, ProcessHandle } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
 import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError } from "../errors.js";
@@ -67,6 +67,7 @@ export class ContainerManager {
   readonly bus = new EventEmitter().setMaxListeners(0);
   /** Every container's PID 1 output, line by line, for `logs` and attach's replay. */
   readonly logs: LogStore;
+  private readonly queries;
   private readonly health: HealthMonitor;
 
   constructor(
@@ -76,6 +77,13 @@ export class ContainerManager {
     private readonly events: EventLog,
   ) {
     this.logs = new LogStore(db);
+    // Prepared once: building and preparing the SQL again on each lookup dominates a busy `docker ps`.
+    this.queries = {
+      byId: db.select().from(containers).where(eq(containers.id, sql.placeholder("id"))).prepare(),
+      byName: db.select().from(containers).where(eq(containers.name, sql.placeholder("name"))).prepare(),
+      ids: db.select({ id: containers.id }).from(containers).prepare(),
+      all: db.select().from(containers).orderBy(asc(containers.created)).prepare(),
+    };
     this.health = new HealthMonitor({
       backend,
       lookup: (id) => this.tryGet(id),
@@ -108,12 +116,12 @@ export class ContainerManager {
   /** Finds a container by full ID, name, or unique ID prefix, as Docker does. */
   get(idOrName: string): Container {
     if (idOrName === "") throw new NotFoundError(`No such container: ${idOrName}`);
-    const byId = this.db.select().from(containers).where(eq(containers.id, idOrName)).get();
+    const byId = this.queries.byId.get({ id: idOrName });
     if (byId) return this.load(byId);
-    const byName = this.db.select().from(containers).where(eq(containers.name, idOrName.startsWith("/") ? idOrName : `/${idOrName}`)).get();
+    const byName = this.queries.byName.get({ name: idOrName.startsWith("/") ? idOrName : `/${idOrName}` });
     if (byName) return this.load(byName);
     if (/^[0-9a-f]+$/.test(idOrName)) {
-      const matches = this.db.select({ id: containers.id }).from(containers).all().filter((r) => r.id.startsWith(idOrName));
+      const matches = this.queries.ids.all().filter((r) => r.id.startsWith(idOrName));
       if (matches.length > 1) throw new InvalidParameterError(`multiple IDs found with provided prefix: ${idOrName}`);
       if (matches.length === 1) return this.get(matches[0].id);
     }
@@ -121,7 +129,7 @@ export class ContainerManager {
   }
 
   list(): Container[] {
-    return this.db.select().from(containers).orderBy(asc(containers.created)).all().map((r) => this.load(r));
+    return this.queries.all.all().map((r) => this.load(r));
   }
 
   /** Creates a container; the warnings name what the backend discarded. */
@@ -417,7 +425,7 @@ export class ContainerManager {
   }
 
   private tryGet(id: string): Container | undefined {
-    const row = this.db.select().from(containers).where(eq(containers.id, id)).get();
+    const row = this.queries.byId.get({ id });
     return row ? this.load(row) : undefined;
   }
 

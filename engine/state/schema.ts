@@ -1,4 +1,4 @@
-import { blob, index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Daemon-wide facts that must survive restarts (its ID, first start time). */
 export const daemonMeta = sqliteTable("daemon_meta", {
@@ -65,4 +65,68 @@ export const containerLogs = sqliteTable(
     data: blob("data", { mode: "buffer" }).notNull(),
   },
   (t) => [index("container_logs_container").on(t.containerId, t.seq)],
+);
+
+/** Volumes of the `local` driver; their data lives under <data>/volumes/<name>/_data (or a permitted bind source). */
+export const volumes = sqliteTable("volumes", {
+  name: text("name").primaryKey(),
+  driver: text("driver").notNull(),
+  createdAt: text("created_at").notNull(),
+  labels: text("labels", { mode: "json" }).notNull(),
+  /** DriverOpts as given (type, device, o); empty for a plain directory volume. */
+  options: text("options", { mode: "json" }).notNull(),
+});
+
+/** A container's resolved mount points (binds, volumes, tmpfs), in the order they were declared. */
+export const containerMounts = sqliteTable(
+  "container_mounts",
+  {
+    containerId: text("container_id")
+      .notNull()
+      .references(() => containers.id, { onDelete: "cascade" }),
+    destination: text("destination").notNull(),
+    position: integer("position").notNull(),
+    /** Set for volume mounts, so the volumes in use are found by index. */
+    volume: text("volume"),
+    spec: text("spec", { mode: "json" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.containerId, t.destination] }), index("container_mounts_volume").on(t.volume)],
+);
+
+/** Networks, the predefined ones included (their IDs must survive restarts). */
+export const networks = sqliteTable("networks", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  driver: text("driver").notNull(),
+  created: text("created").notNull(),
+  internal: integer("internal", { mode: "boolean" }).notNull(),
+  attachable: integer("attachable", { mode: "boolean" }).notNull(),
+  enableIPv6: integer("enable_ipv6", { mode: "boolean" }).notNull(),
+  /** IPAM as reported: {Driver, Options, Config: [{Subnet, Gateway, IPRange?}]}. */
+  ipam: text("ipam", { mode: "json" }).notNull(),
+  options: text("options", { mode: "json" }).notNull(),
+  labels: text("labels", { mode: "json" }).notNull(),
+});
+
+/**
+ * A container's membership of a network: the settings asked for (aliases,
+ * static address) and, while it runs, the endpoint and address it holds.
+ */
+export const endpoints = sqliteTable(
+  "endpoints",
+  {
+    networkId: text("network_id")
+      .notNull()
+      .references(() => networks.id, { onDelete: "cascade" }),
+    containerId: text("container_id")
+      .notNull()
+      .references(() => containers.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    /** EndpointSettings as the client gave them (IPAMConfig, Aliases, DriverOpts, ...). */
+    config: text("config", { mode: "json" }).notNull(),
+    endpointId: text("endpoint_id").notNull().default(""),
+    ipv4: text("ipv4").notNull().default(""),
+    mac: text("mac").notNull().default(""),
+  },
+  (t) => [primaryKey({ columns: [t.networkId, t.containerId] }), index("endpoints_container").on(t.containerId)],
 );

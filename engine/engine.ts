@@ -10,8 +10,11 @@ import { join } from "node:path";
 import { ExecManager } from "./containers/exec.js";
 import { ContainerManager } from "./containers/manager.js";
 import { EventLog } from "./events/log.js";
+import { EventFilter } from "./events/filter.js";
+import { FilterArgs } from "./filter-args.js";
 import { LayerStore } from "./images/layer.js";
 import { ImageStore } from "./images/store.js";
+import { collectGarbage } from "./images/gc.js";
 
 export interface EngineOptions {
   dataDir: string;
@@ -35,6 +38,11 @@ export class Engine {
     this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")), this.events);
     this.containers = new ContainerManager(state.db, this.images, backend, this.events);
     this.containers.recover();
+    this.images.layers.discardUnfinished();
+    collectGarbage(this.images);
+    // A removed container may have been the last user of a removed image's layers.
+    const destroyed = new EventFilter(FilterArgs.fromJson('{"type":{"container":true},"event":{"destroy":true}}'));
+    this.events.subscribe(undefined, undefined, destroyed, () => collectGarbage(this.images));
     this.execs = new ExecManager(this.containers, backend, this.events);
   }
 

@@ -12,6 +12,8 @@ import { archiveRoutes } from "./containers/archive-routes.js";
 import { containerRoutes } from "./containers/routes.js";
 import { execRoutes } from "./exec/routes.js";
 import { imageRoutes } from "./images/routes.js";
+import { imageTransferRoutes } from "./images/transfer-routes.js";
+import { buildkitRoutes } from "./system/buildkit-routes.js";
 import { systemRoutes } from "./system/routes.js";
 import { unsupportedRoutes } from "./system/unsupported.js";
 import { eventRoutes } from "./system/events.js";
@@ -62,7 +64,9 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   app.route("/", logRoutes());
   app.route("/", lifecycleRoutes());
   app.route("/", observeRoutes());
+  app.route("/", imageTransferRoutes());
   app.route("/", imageRoutes());
+  app.route("/", buildkitRoutes());
   app.route("/", execRoutes());
 
   app.notFound((c) => c.json({ message: "page not found" }, 404));

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -74,9 +74,17 @@ export function decompressed(input: Readable): Readable {
  */
 export class LayerStore {
   private readonly cache = new Map<string, LayerIndex>();
+  /** Layers written or found for an image not recorded yet (a load or pull under way); garbage collection spares them. */
+  private readonly pending = new Set<string>();
 
   constructor(private readonly dir: string) {
     mkdirSync(join(dir, "tmp"), { recursive: true });
+  }
+
+  /** At daemon start: discards what a crash left half-written; complete layers were renamed into place. */
+  discardUnfinished(): void {
+    rmSync(join(this.dir, "tmp"), { recursive: true, force: true });
+    mkdirSync(join(this.dir, "tmp"), { recursive: true });
   }
 
   private layerDir(diffId: string) {
@@ -85,6 +93,59 @@ export class LayerStore {
 
   has(diffId: string): boolean {
     return existsSync(join(this.layerDir(diffId), "index.json"));
+  }
+
+  /**
+   * Whether the layer is present; if so it is kept from garbage collection
+   * until an image that names it is recorded (ImageStore.add) — for loads and
+   * pulls that skip layers they already have.
+   */
+  keep(diffId: string): boolean {
+    if (!this.has(diffId)) return false;
+    this.pending.add(diffId);
+    return true;
+  }
+
+  /** An image naming these layers is recorded; they no longer need sparing. */
+  settle(diffIds: string[]): void {
+    for (const d of diffIds) this.pending.delete(d);
+  }
+
+  /** Diff IDs of the layers present. */
+  list(): string[] {
+    return readdirSync(this.dir)
+      .filter((name) => /^[0-9a-f]{64}$/.test(name))
+      .map((hex) => `sha256:${hex}`);
+  }
+
+  /** Deletes a layer nothing uses any more, unless a load or pull under way holds it. Returns whether it went. */
+  remove(diffId: string): boolean {
+    if (this.pending.has(diffId)) return false;
+    const final = this.layerDir(diffId);
+    const doomed = join(this.dir, "tmp", `gone-${diffId.slice(7)}-${Date.now()}`);
+    // Renamed out of sight first, so no reader ever sees half a layer.
+    try {
+      renameSync(final, doomed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw err;
+    }
+    this.cache.delete(diffId);
+    rmSync(doomed, { recursive: true, force: true });
+    return true;
+  }
+
+  /**
+   * The layer's size as dockerd reports it (graphdriver DiffSize): the bytes
+   * of its regular files, hard-linked ones once, plus its symlinks' target lengths.
+   */
+  diffSize(diffId: string): number {
+    let size = 0;
+    for (const e of Object.values(this.index(diffId).entries)) {
+      if (e.type === "file" && e.link === undefined) size += e.size;
+      else if (e.type === "symlink") size += Buffer.byteLength(e.link ?? "");
+    }
+    return size;
   }
 
   index(diffId: string): LayerIndex {
@@ -119,6 +180,7 @@ export class LayerStore {
         throw new InvalidParameterError(`layer content does not match its digest: expected ${expectDiffId}, got ${index.diffId}`);
       }
       const final = this.layerDir(index.diffId);
+      this.pending.add(index.diffId);
       if (existsSync(join(final, "index.json"))) return this.index(index.diffId);
       writeFileSync(join(tmp, "index.json"), JSON.stringify(index));
       rmSync(final, { recursive: true, force: true });
@@ -159,6 +221,11 @@ export class LayerStore {
         return done(e);
       }
       const name = baseName(path);
+      const viaLink = symlinkAbove(entries, path);
+      if (viaLink) {
+        stream.resume();
+        return done(new InvalidParameterError(`refusing tar entry "${header.name}": it would be written through the symlink "${viaLink}"`));
+      }
       const meta = { mode: (header.mode ?? 0o644) & 0o7777, uid: header.uid ?? 0, gid: header.gid ?? 0, mtime: header.mtime?.getTime() ?? 0, size: 0 };
       if (name === OPAQUE) {
         opaque.push(parentOf(path));
@@ -179,9 +246,16 @@ export class LayerStore {
         case "directory":
           entries[path] = { type: "dir", ...meta };
           break;
-        case "symlink":
-          entries[path] = { type: "symlink", ...meta, link: header.linkname ?? "" };
+        case "symlink": {
+          const link = header.linkname ?? "";
+          // As go-archive: a relative target must stay inside the root; an absolute one is resolved inside it.
+          if (!link.startsWith("/") && climbsOut(parentOf(path), link)) {
+            stream.resume();
+            return done(new InvalidParameterError(`refusing symlink "${header.name}" -> "${link}": it points out of the archive root`));
+          }
+          entries[path] = { type: "symlink", ...meta, link };
           break;
+        }
         case "link": {
           let target: string;
           try {
@@ -214,4 +288,21 @@ export class LayerStore {
     await new Promise<void>((resolve, reject) => raw.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { diffId: `sha256:${hash.digest("hex")}`, size, entries, whiteouts, opaque };
   }
+}
+
+/** Whether `link`, taken from directory `dir`, climbs above the root. */
+function climbsOut(dir: string, link: string): boolean {
+  let depth = dir.split("/").filter(Boolean).length;
+  for (const part of link.split("/")) {
+    if (part === "..") depth--;
+    else if (part !== "" && part !== ".") depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
+/** A symlink of this layer that is a parent directory of `path`, if any. */
+function symlinkAbove(entries: Record<string, LayerEntry>, path: string): string | undefined {
+  for (let p = parentOf(path); p !== "/"; p = parentOf(p)) if (entries[p]?.type === "symlink") return p;
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
@@ -14,8 +14,13 @@ interface ArchiveImage {
   tags: string[];
 }
 
-/** Unpacks the outer archive into a private directory; its members are read from there. */
-async function extractArchive(input: Readable, dir: string): Promise<void> {
+/**
+ * Unpacks the outer archive into a private directory; its members are read
+ * from there. Returns its symlinks (dockerd 20.10 links a layer saved twice
+ * to the first copy), archive path to target, resolved inside the archive.
+ */
+async function extractArchive(input: Readable, dir: string): Promise<Map<string, string>> {
+  const links = new Map<string, string>();
   const extract = tar.extract();
   extract.on("entry", (header, stream, next) => {
     // A refused entry fails the whole extract, which also destroys the entry stream; pipeline() reports it.
@@ -27,8 +32,18 @@ async function extractArchive(input: Readable, dir: string): Promise<void> {
       stream.resume();
       return next(e as Error);
     }
+    if (header.type === "symlink") {
+      const target = header.linkname ?? "";
+      try {
+        links.set(path, entryPath(target.startsWith("/") ? target : `${posix.dirname(path)}/${target}`));
+      } catch (e) {
+        stream.resume();
+        return next(e as Error);
+      }
+      return stream.on("end", next).resume();
+    }
     if (header.type !== "file" && header.type !== "contiguous-file") {
-      if (header.type === "directory" || header.type === "symlink") return stream.on("end", next).resume();
+      if (header.type === "directory") return stream.on("end", next).resume();
       stream.resume();
       return next(new InvalidParameterError(`unexpected ${header.type} "${header.name}" in an image archive`));
     }
@@ -37,6 +52,7 @@ async function extractArchive(input: Readable, dir: string): Promise<void> {
     pipeline(stream, createWriteStream(target)).then(() => next(), next);
   });
   await pipeline(decompressed(input), extract);
+  return links;
 }
 
 function readJson<T>(dir: string, name: string): T {
@@ -80,7 +96,7 @@ export async function loadImages(store: ImageStore, input: Readable, scratch: st
   mkdirSync(scratch, { recursive: true });
   const dir = mkdtempSync(join(scratch, "load-"));
   try {
-    await extractArchive(input, dir);
+    const links = await extractArchive(input, dir);
     const lines: string[] = [];
     for (const image of describeArchive(dir)) {
       const rawConfig = readFileSync(join(dir, entryPath(image.config)));
@@ -90,8 +106,9 @@ export async function loadImages(store: ImageStore, input: Readable, scratch: st
         throw new InvalidParameterError(`image archive lists ${image.layers.length} layers but its config names ${diffIds.length}`);
       }
       for (const [i, layer] of image.layers.entries()) {
-        if (store.layers.has(diffIds[i])) continue;
-        const file = join(dir, entryPath(layer));
+        if (store.layers.keep(diffIds[i])) continue;
+        const member = entryPath(layer);
+        const file = join(dir, links.get(member) ?? member);
         if (!existsSync(file)) throw new InvalidParameterError(`image archive lacks layer ${layer}`);
         await store.layers.add(createReadStream(file), diffIds[i]);
       }

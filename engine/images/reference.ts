@@ -67,8 +67,3 @@ export function familiarName(ref: Reference): string {
 export function familiarTagged(ref: Reference): string {
   return `${familiarName(ref)}:${ref.tag ?? "latest"}`;
 }
-
-/** Whether a string is a full or short image ID rather than a name. */
-export function looksLikeId(s: string): boolean {
-  return /^(sha256:)?[0-9a-f]{12,64}$/.test(s);
-}

@@ -21,22 +21,30 @@ export function toBytes(data: Uint8Array | string): Uint8Array {
  * Writers are not blocked (shell pipelines in the sandbox are short-lived),
  * readers wait for data or the end.
  */
+const PIPE_CAPACITY = 64 * 1024;
+
 export class Pipe implements ByteSource, ByteSink {
   private readonly chunks: Uint8Array[] = [];
+  private buffered = 0;
   private closed = false;
   private waiting: (() => void) | undefined;
+  private drained: (() => void)[] = [];
 
+  /** Waits while a pipe's worth (64 KiB, as Linux) is unread, so a fast writer cannot outrun its reader. */
   async write(data: Uint8Array | string): Promise<void> {
     if (this.closed) return;
     const bytes = toBytes(data);
     if (bytes.length === 0) return;
     this.chunks.push(bytes);
+    this.buffered += bytes.length;
     this.wake();
+    while (this.buffered > PIPE_CAPACITY && !this.closed) await new Promise<void>((resolve) => this.drained.push(resolve));
   }
 
   close(): void {
     this.closed = true;
     this.wake();
+    this.release();
   }
 
   async read(): Promise<Uint8Array | null> {
@@ -44,13 +52,20 @@ export class Pipe implements ByteSource, ByteSink {
       if (this.closed) return null;
       await new Promise<void>((resolve) => (this.waiting = resolve));
     }
-    return this.chunks.shift()!;
+    const chunk = this.chunks.shift()!;
+    this.buffered -= chunk.length;
+    if (this.buffered <= PIPE_CAPACITY) this.release();
+    return chunk;
   }
 
   private wake(): void {
     const w = this.waiting;
     this.waiting = undefined;
     w?.();
+  }
+
+  private release(): void {
+    for (const r of this.drained.splice(0)) r();
   }
 }
 

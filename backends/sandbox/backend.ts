@@ -32,6 +32,7 @@ class SandboxContainer {
   private readonly procs = new Map<number, Proc>();
   private readonly starting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextPid = 1;
+  private readonly unacknowledged = new Map<number, number>();
 
   constructor(
     private spec: ContainerSpec,
@@ -81,6 +82,18 @@ class SandboxContainer {
     return { listener, close };
   }
 
+  /** Tells the host, once per turn of the event loop, how much output was taken in, so its writers may go on. */
+  private acknowledge(pid: number, bytes: number): void {
+    const first = this.unacknowledged.size === 0;
+    this.unacknowledged.set(pid, (this.unacknowledged.get(pid) ?? 0) + bytes);
+    if (!first) return;
+    setImmediate(() => {
+      const host = this.host;
+      for (const [p, n] of this.unacknowledged) host?.send({ type: "ack", cid: this.cid, pid: p, bytes: n });
+      this.unacknowledged.clear();
+    });
+  }
+
   private onMessage(m: FromWorker) {
     switch (m.type) {
       case "started":
@@ -97,6 +110,7 @@ class SandboxContainer {
         const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
         if (p.output) p.output(m.stream, data);
         else p.pending.push([m.stream, data]);
+        this.acknowledge(m.pid, data.length);
         break;
       }
       case "exit":

@@ -26,6 +26,8 @@ export interface LogQuery {
 
 /** Docker's copier splits at newlines but passes on a line this long without one. */
 const MAX_LINE = 16 * 1024;
+/** Lines written per turn of the event loop. */
+const FLUSH_BATCH = 2048;
 
 /**
  * A container's output as Docker's log drivers keep it: one entry per line,
@@ -41,7 +43,16 @@ export class LogStore {
   private pending: (Omit<LogEntry, "seq"> & { containerId: string })[] = [];
   private scheduled = false;
 
-  constructor(private readonly db: Db) {}
+  /** Prepared once: a chatty container writes many lines per turn of the event loop. */
+  private readonly insert;
+
+  constructor(private readonly db: Db) {
+    this.insert = db
+      .insert(containerLogs)
+      .values({ containerId: sql.placeholder("containerId"), stream: sql.placeholder("stream"), time: sql.placeholder("time"), data: sql.placeholder("data") })
+      .returning({ seq: containerLogs.seq })
+      .prepare();
+  }
 
   /** Adds a chunk of a container's output. */
   write(id: string, stream: 1 | 2, data: Buffer): void {
@@ -77,21 +88,23 @@ export class LogStore {
   private add(id: string, stream: 1 | 2, data: Buffer): void {
     const entry = { containerId: id, stream, time: now(), data: Buffer.from(data) };
     this.pending.push(entry);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush(FLUSH_BATCH));
   }
 
   /** Writes the pending entries, then announces them with their sequence numbers. */
-  flush(): void {
+  flush(limit = Infinity): void {
     this.scheduled = false;
     if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    const written = this.db.transaction((tx) =>
-      batch.map((e) => tx.insert(containerLogs).values(e).returning({ seq: containerLogs.seq }).get().seq),
-    );
+    const batch = this.pending.splice(0, limit);
+    // The rest waits for the next turn, so requests are served in between.
+    if (this.pending.length > 0) this.schedule();
+    const written = this.db.transaction(() => batch.map((e) => this.insert.get({ containerId: e.containerId, stream: e.stream, time: e.time, data: e.data })!.seq));
     batch.forEach((e, i) => this.bus.emit(`entry:${e.containerId}`, { seq: written[i], stream: e.stream, time: e.time, data: e.data } satisfies LogEntry));
     for (const id of new Set(batch.map((e) => e.containerId))) {
       const limit = this.limits.get(id);

@@ -1,5 +1,7 @@
 import { toBytes } from "../io.js";
 import { complain, pathArg, type Utility, type UtilityCall } from "./context.js";
+import { head, yes } from "./head-yes.js";
+import { lsLong } from "./ls-long.js";
 
 /**
  * Utilities whose output must flow while they run (interactive stdin,
@@ -115,4 +117,4 @@ const tailFollow: Utility = async (call) => {
 };
 
 /** Native utilities by name. A utility returning -1 declines (an option it does not handle) and the general one runs. */
-export const streamingUtilities: Record<string, Utility> = { cat, sleep, tee, tail: tailFollow };
+export const streamingUtilities: Record<string, Utility> = { cat, sleep, tee, tail: tailFollow, head, yes, ls: lsLong };

@@ -35,6 +35,21 @@ interface Hosted {
 const containers = new Map<string, Hosted>();
 const layerStores = new Map<string, LayerStore>();
 
+/**
+ * Output the daemon has not taken in yet, per process. A writer waits while
+ * more than a window is outstanding, so a process that floods its output
+ * (`yes`) goes at the daemon's pace instead of burying its event loop.
+ */
+const OUTPUT_WINDOW = 16 * 1024;
+const outstanding = new Map<string, { bytes: number; waiters: (() => void)[] }>();
+
+function acknowledged(cid: string, pid: number, bytes: number): void {
+  const o = outstanding.get(`${cid}/${pid}`);
+  if (!o) return;
+  o.bytes -= bytes;
+  if (o.bytes <= OUTPUT_WINDOW) for (const w of o.waiters.splice(0)) w();
+}
+
 /** A TTY's line discipline turns "\n" into "\r\n" on output. */
 function sink(cid: string, pid: number, stream: 1 | 2, tty: boolean): ByteSink {
   return {
@@ -43,6 +58,10 @@ function sink(cid: string, pid: number, stream: 1 | 2, tty: boolean): ByteSink {
       if (bytes.length === 0) return;
       if (tty) bytes = Buffer.from(Buffer.from(bytes).toString("latin1").replace(/\r?\n/g, "\r\n"), "latin1");
       post({ type: "output", cid, pid, stream: tty ? 1 : stream, data: bytes });
+      const key = `${cid}/${pid}`;
+      const o = outstanding.get(key) ?? outstanding.set(key, { bytes: 0, waiters: [] }).get(key)!;
+      o.bytes += bytes.length;
+      while (o.bytes > OUTPUT_WINDOW && outstanding.get(key) === o) await new Promise<void>((resolve) => o.waiters.push(resolve));
     },
   };
 }
@@ -103,6 +122,7 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
     code = proc.abort.signal.aborted ? killed() : 1;
   }
   c.procs.delete(m.pid);
+  forgetOutput(m.cid, m.pid);
   await c.fs.flush();
   post({ type: "exit", cid: m.cid, pid: m.pid, code });
 }
@@ -124,12 +144,22 @@ function input(p: Proc, data: Uint8Array | null): void {
   if (t.eof) p.stdin.close();
 }
 
+/** A process that ended (or whose container closed) no longer waits for acknowledgements. */
+function forgetOutput(cid: string, pid: number): void {
+  const o = outstanding.get(`${cid}/${pid}`);
+  outstanding.delete(`${cid}/${pid}`);
+  for (const w of o?.waiters.splice(0) ?? []) w();
+}
+
 /** Ends every process of a container and writes its changes out. */
 async function close(cid: string): Promise<void> {
   const c = containers.get(cid);
   containers.delete(cid);
   if (c) {
-    for (const p of c.procs.values()) p.abort.abort("SIGKILL");
+    for (const [pid, p] of c.procs) {
+      forgetOutput(cid, pid);
+      p.abort.abort("SIGKILL");
+    }
     await c.fs.flush();
   }
   post({ type: "closed", cid });
@@ -156,6 +186,9 @@ port.on("message", (m: ToWorker) => {
       if (p) signal(p, m.signal);
       break;
     }
+    case "ack":
+      acknowledged(m.cid, m.pid, m.bytes);
+      break;
     case "close":
       void close(m.cid);
       break;

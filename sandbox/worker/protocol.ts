@@ -20,6 +20,8 @@ export type ToWorker =
   | { type: "stdin"; cid: string; pid: number; data: Uint8Array | null }
   | { type: "signal"; cid: string; pid: number; signal: string }
   | { type: "close"; cid: string }
+  // The daemon has taken in this many bytes of a process's output.
+  | { type: "ack"; cid: string; pid: number; bytes: number }
   // Observation: the host thread's own CPU time and heap, for a container that has the thread to itself.
   | { type: "usage"; cid: string }
   // File system operations of docker cp, export and diff, answered by "files-result" with the same `req`.

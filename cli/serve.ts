@@ -19,6 +19,8 @@ Options:
       --backend-opt K=V   a backend option (repeatable, or comma-separated)
       --data DIR          state directory (default ${defaultDataDir()})
       --log-level LEVEL   trace, debug, info, warn, error, silent (default info)
+      --insecure-registry HOST[:PORT]
+                          reach this registry over plain HTTP (repeatable; loopback ones always are)
       --tls               serve TCP over TLS (--tlscert, --tlskey)
       --tlsverify         serve TCP over TLS and require client certificates signed by --tlscacert
       --tlscacert FILE    CA that signs client certificates
@@ -60,6 +62,7 @@ export async function serve(argv: string[]): Promise<void> {
       "backend-opt": { type: "string", multiple: true },
       data: { type: "string" },
       "log-level": { type: "string" },
+      "insecure-registry": { type: "string", multiple: true },
       tls: { type: "boolean" },
       tlsverify: { type: "boolean" },
       tlscacert: { type: "string" },
@@ -82,7 +85,7 @@ export async function serve(argv: string[]): Promise<void> {
   const backendName = values.backend ?? DEFAULT_BACKEND;
   const backend = createBackend(backendName, parseBackendOptions(values["backend-opt"] ?? []), dataDir);
   const state = openState(join(dataDir, "sockerless.db"));
-  const engine = new Engine(state, backend, { dataDir });
+  const engine = new Engine(state, backend, { dataDir, insecureRegistries: values["insecure-registry"] ?? [] });
   let server;
   try {
     server = await startApiServer(engine, log, addresses, tls);

@@ -14,10 +14,13 @@ import { EventFilter } from "./events/filter.js";
 import { FilterArgs } from "./filter-args.js";
 import { LayerStore } from "./images/layer.js";
 import { ImageStore } from "./images/store.js";
+import { LayerDistribution } from "./images/distribution.js";
 import { collectGarbage } from "./images/gc.js";
 
 export interface EngineOptions {
   dataDir: string;
+  /** Registries (HOST[:PORT]) reached over plain HTTP besides loopback ones (--insecure-registry). */
+  insecureRegistries?: string[];
 }
 
 /** The one place Docker semantics live; frontends and backends go through it. */
@@ -27,6 +30,7 @@ export class Engine {
   readonly containers: ContainerManager;
   readonly execs: ExecManager;
   readonly events = new EventLog();
+  readonly distribution: LayerDistribution;
   private readonly host = hostFacts();
 
   constructor(
@@ -36,6 +40,7 @@ export class Engine {
   ) {
     this.id = this.daemonId();
     this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")), this.events);
+    this.distribution = new LayerDistribution(this.images.layers);
     this.containers = new ContainerManager(state.db, this.images, backend, this.events);
     this.containers.recover();
     this.images.layers.discardUnfinished();

@@ -13,6 +13,7 @@ import { containerRoutes } from "./containers/routes.js";
 import { execRoutes } from "./exec/routes.js";
 import { imageRoutes } from "./images/routes.js";
 import { imageTransferRoutes } from "./images/transfer-routes.js";
+import { registryRoutes } from "./images/registry-routes.js";
 import { buildkitRoutes } from "./system/buildkit-routes.js";
 import { systemRoutes } from "./system/routes.js";
 import { unsupportedRoutes } from "./system/unsupported.js";
@@ -65,6 +66,7 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   app.route("/", lifecycleRoutes());
   app.route("/", observeRoutes());
   app.route("/", imageTransferRoutes());
+  app.route("/", registryRoutes());
   app.route("/", imageRoutes());
   app.route("/", buildkitRoutes());
   app.route("/", execRoutes());

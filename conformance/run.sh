@@ -9,6 +9,7 @@ status=0
 node "$root/dist/conformance/differential/run.js" --reference "$ref_sock" --subject "$sub_sock" "$@" || status=1
 node "$root/dist/conformance/cli/run.js" --reference "$ref_sock" --subject "$sub_sock" || status=1
 node "$root/dist/conformance/cli/concurrent.js" --subject "$sub_sock" --data "$sub_dir" || status=1
+bash "$root/conformance/cross-engine-images.sh" "$ref_sock" "$sub_sock" || status=1
 bash "$root/conformance/clients/version.sh" "$sub_sock" || status=1
 bash "$root/conformance/clients/scenarios.sh" "$ref_sock" "$sub_sock" || status=1
 exit $status

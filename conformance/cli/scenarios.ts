@@ -208,4 +208,70 @@ export const sandboxScenarios: CliScenario[] = [
       { args: ["run", "--rm", "-u", "nope", IMG, "id"], compare: ["stderr", "exit"] },
     ],
   },
+  {
+    name: "tag, images with filters, and rmi",
+    steps: [
+      { args: ["tag", IMG, "cli-img/one:v1"] },
+      { args: ["tag", IMG, "cli-img/two"] },
+      // The CLI prints an image's repositories in Go map order: sorted here.
+      { args: ["images"], shell: "docker images --format '{{.Repository}}:{{.Tag}} {{.ID}}' --filter 'reference=cli-img/*' | sort" },
+      { args: ["images", "-q", "--filter", "dangling=true"] },
+      { args: ["images", "--format", "{{.Repository}}", "--filter", "label=nope"] },
+      { args: ["rmi", "cli-img/one:v1"] },
+      { args: ["rmi", "cli-img/one:v1"], compare: ["stderr", "exit"] },
+      { args: ["images", "--format", "{{.Repository}}:{{.Tag}}", "cli-img/*"] },
+    ],
+    cleanup: [["rmi", "cli-img/one:v1"], ["rmi", "cli-img/two"]],
+  },
+  {
+    name: "rmi of an image a container uses",
+    steps: [
+      { args: ["tag", IMG, "cli-used"] },
+      { args: ["create", "--name", "cli-user", "cli-used", "true"], compare: ["exit"] },
+      { args: ["rmi", "cli-used"] },
+      { args: ["image", "inspect", "-f", "{{.RepoTags}}", IMG] },
+    ],
+    cleanup: [["rm", "-f", "cli-user"], ["rmi", "cli-used"]],
+  },
+  { name: "history", steps: [{ args: ["history", "--no-trunc", "--format", "{{.ID}} {{.CreatedBy}} {{.Size}} {{.Comment}}", IMG] }] },
+  {
+    name: "import a tarball with changes, then run it",
+    steps: [
+      {
+        args: ["import"],
+        shell: 'mkdir -p "$STEP_DIR/root/etc" && echo imported > "$STEP_DIR/root/etc/msg" && tar -C "$STEP_DIR/root" -cf - . | docker import -c "ENV IMPORTED=yes" -m "cli import" - cli-imported:v1 > /dev/null && echo ok',
+      },
+      { args: ["image", "inspect", "-f", "{{.Config.Env}} {{.Comment}} {{len .RootFS.Layers}}", "cli-imported:v1"] },
+      { args: ["history", "--format", "{{.CreatedBy}}|{{.Comment}}", "cli-imported:v1"] },
+    ],
+    cleanup: [["rmi", "cli-imported:v1"]],
+  },
+  {
+    name: "commit a container, then run the committed image",
+    steps: [
+      { args: ["run", "--name", "cli-committed", IMG, "sh", "-c", "echo committed > /note; rm /bin/ls"], compare: ["exit"] },
+      { args: ["commit", "-c", "CMD cat /note", "-m", "a note", "cli-committed", "cli-commit:v1"], compare: ["exit"] },
+      { args: ["run", "--rm", "cli-commit:v1"] },
+      { args: ["run", "--rm", "cli-commit:v1", "sh", "-c", "ls /bin/ls 2>/dev/null || echo ls is gone"] },
+      { args: ["image", "inspect", "-f", "{{.Config.Cmd}} {{.Comment}} {{len .RootFS.Layers}}", "cli-commit:v1"] },
+      { args: ["history", "--format", "{{.CreatedBy}}|{{.Comment}}", "cli-commit:v1"] },
+    ],
+    cleanup: [["rm", "-f", "cli-committed"], ["rmi", "cli-commit:v1"]],
+  },
+  {
+    name: "save and load back with the same ID",
+    steps: [
+      { args: ["save"], shell: `docker save -o "$STEP_DIR/img.tar" ${IMG} && tar -tf "$STEP_DIR/img.tar" | grep -c layer.tar` },
+      { args: ["load"], shell: `docker save ${IMG} | docker load` },
+      { args: ["image", "inspect", "-f", "{{.ID}}", IMG] },
+    ],
+  },
+  {
+    name: "image prune",
+    steps: [
+      { args: ["import"], shell: 'mkdir -p "$STEP_DIR/r" && echo x > "$STEP_DIR/r/x" && tar -C "$STEP_DIR/r" -cf - . | docker import - > /dev/null && echo ok' },
+      { args: ["image", "prune", "-f"], shell: "docker image prune -f | grep -c deleted:" },
+      { args: ["images", "-q", "--filter", "dangling=true"] },
+    ],
+  },
 ];

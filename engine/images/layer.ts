@@ -246,16 +246,10 @@ export class LayerStore {
         case "directory":
           entries[path] = { type: "dir", ...meta };
           break;
-        case "symlink": {
-          const link = header.linkname ?? "";
-          // As go-archive: a relative target must stay inside the root; an absolute one is resolved inside it.
-          if (!link.startsWith("/") && climbsOut(parentOf(path), link)) {
-            stream.resume();
-            return done(new InvalidParameterError(`refusing symlink "${header.name}" -> "${link}": it points out of the archive root`));
-          }
-          entries[path] = { type: "symlink", ...meta, link };
+        case "symlink":
+          // The target is kept as data: the sandbox resolves every link inside the container root, so none can reach a host path.
+          entries[path] = { type: "symlink", ...meta, link: header.linkname ?? "" };
           break;
-        }
         case "link": {
           let target: string;
           try {
@@ -288,17 +282,6 @@ export class LayerStore {
     await new Promise<void>((resolve, reject) => raw.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { diffId: `sha256:${hash.digest("hex")}`, size, entries, whiteouts, opaque };
   }
-}
-
-/** Whether `link`, taken from directory `dir`, climbs above the root. */
-function climbsOut(dir: string, link: string): boolean {
-  let depth = dir.split("/").filter(Boolean).length;
-  for (const part of link.split("/")) {
-    if (part === "..") depth--;
-    else if (part !== "" && part !== ".") depth++;
-    if (depth < 0) return true;
-  }
-  return false;
 }
 
 /** A symlink of this layer that is a parent directory of `path`, if any. */

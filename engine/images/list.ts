@@ -90,8 +90,9 @@ export function listImages(store: ImageStore, usedBy: (imageId: string) => numbe
         Id: img.id,
         Labels: img.config.config?.Labels ?? null,
         ParentId: img.parent,
-        RepoDigests: untagged && noneForUntagged ? ["<none>@<none>"] : digests,
-        RepoTags: untagged && noneForUntagged ? ["<none>:<none>"] : tags,
+        // Before API 1.43 an untagged image showed "<none>" and an empty list was null.
+        RepoDigests: noneForUntagged ? (untagged ? ["<none>@<none>"] : digests.length ? digests : null) : digests,
+        RepoTags: noneForUntagged ? (untagged ? ["<none>:<none>"] : tags.length ? tags : null) : tags,
         SharedSize: shared?.(img) ?? -1,
         Size: img.size,
         ...(versionLessThan(opts.apiVersion, "1.44") ? { VirtualSize: img.size } : {}),

@@ -73,7 +73,6 @@ describe("docker load", () => {
       await archiveWith(await tarOf([{ name: "dev/sda", type: "block-device" }])),
       await archiveWith(await tarOf([{ name: "link", type: "link", linkname: "../../etc/passwd" }])),
       await archiveWith(await tarOf([{ name: "ok", data: Buffer.from("x") }]), `sha256:${"0".repeat(64)}`),
-      await archiveWith(await tarOf([{ name: "a/out", type: "symlink", linkname: "../../etc" }])),
       await archiveWith(
         await tarOf([
           { name: "etc", type: "symlink", linkname: "/etc" },
@@ -90,8 +89,7 @@ describe("docker load", () => {
     expect(messages[2]).toMatch(/device nodes are not supported/);
     expect(messages[3]).toMatch(/hard link/);
     expect(messages[4]).toMatch(/does not match its digest/);
-    expect(messages[5]).toMatch(/points out of the archive root/);
-    expect(messages[6]).toMatch(/through the symlink/);
+    expect(messages[5]).toMatch(/through the symlink/);
     expect(store.count()).toBe(0);
     expect(leftovers()).toEqual([]);
   });

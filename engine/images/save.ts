@@ -3,7 +3,7 @@ import { createReadStream, statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
-import { InvalidParameterError } from "../errors.js";
+import { InvalidParameterError, NotFoundError } from "../errors.js";
 import { chainIds } from "./chain.js";
 import { goStringify, goV1Image } from "./go-json.js";
 import { familiarName, familiarTagged, parseReference } from "./reference.js";
@@ -42,7 +42,7 @@ function select(store: ImageStore, names: string[]): Selected[] {
     } else if (ref.tag === undefined) {
       const repo = familiarName(ref);
       const tagged = store.list().flatMap((img) => img.tags.filter((t) => t.slice(0, t.lastIndexOf(":")) === repo).map((t) => [img, t] as const));
-      if (tagged.length === 0) add(store.resolve(name));
+      if (tagged.length === 0) add(byIdPrefix(store, name));
       for (const [img, t] of tagged) add(img, t);
     } else {
       const img = store.resolve(name);
@@ -50,6 +50,16 @@ function select(store: ImageStore, names: string[]): Selected[] {
     }
   }
   return [...byId.values()];
+}
+
+/** moby's imageStore.Search: a bare name with no tags must be an ID prefix. */
+function byIdPrefix(store: ImageStore, name: string): Image {
+  try {
+    if (/^[0-9a-f]+$/.test(name)) return store.resolve(name);
+  } catch {
+    // Reported below in Search's words.
+  }
+  throw new NotFoundError(`No such image: ${name}`);
 }
 
 /** moby's v1.CreateID: the digest of the legacy config with the layer's chain ID and parent, keys sorted. */

@@ -2,6 +2,7 @@ import type { Case } from "../case.js";
 import { archiveCases } from "./archive.js";
 import { errorCases } from "./errors.js";
 import { eventCases } from "./events.js";
+import { imageCases } from "./images.js";
 import { lifecycleCases, logCases } from "./lifecycle.js";
 import { listCases } from "./list.js";
 import { systemCases } from "./system.js";
@@ -17,4 +18,5 @@ export const suites: Record<string, Case[]> = {
   archive: archiveCases,
   lifecycle: lifecycleCases,
   logs: logCases,
+  images: imageCases,
 };

@@ -42,6 +42,8 @@ export const imageCases: Case[] = [
     setup: [tag("img-t4"), importAs("img-other"), { method: "POST", path: "/images/img-other/tag?repo=img-t4" }],
     request: v141("/images/img-t4/json"),
     compare: "shape",
+    ignore: ["ContainerConfig.OnBuild"],
+    why: "container.Config's OnBuild is omitempty since Docker 25",
     cleanup: [rmi("img-t4"), rmi("img-other")],
   },
   // remove
@@ -76,7 +78,14 @@ export const imageCases: Case[] = [
   // list
   { name: "list with a reference glob", setup: [tag("img-l1/x")], request: { method: "GET", path: `/v1.41/images/json?filters=${filters({ reference: ["img-l1/*"] })}` }, compare: "exact", cleanup: [rmi("img-l1/x", "")] },
   { name: "list with a reference and tag glob", setup: [tag("img-l2", "v9")], request: { method: "GET", path: `/v1.41/images/json?filters=${filters({ reference: ["img-l2:v*"] })}` }, compare: "exact", cleanup: [rmi("img-l2:v9", "")] },
-  { name: "list with a fully qualified reference", setup: [tag("img-l3")], request: { method: "GET", path: `/v1.41/images/json?filters=${filters({ reference: ["docker.io/library/img-l3"] })}` }, compare: "exact", cleanup: [rmi("img-l3", "")] },
+  {
+    name: "list with a fully qualified reference",
+    setup: [tag("img-l3")],
+    request: { method: "GET", path: `/v1.41/images/json?filters=${filters({ reference: ["docker.io/library/img-l3"] })}` },
+    compare: "shape",
+    subject: { status: 200, why: "moby's image list matches a reference filter against the fully qualified name too (daemon/images/image_list.go); 20.10 matched familiar names only" },
+    cleanup: [rmi("img-l3", "")],
+  },
   { name: "list dangling images", request: { method: "GET", path: `/v1.41/images/json?filters=${filters({ dangling: ["true"] })}` }, compare: "exact" },
   {
     name: "list with a bad dangling value",
@@ -140,7 +149,7 @@ export const imageCases: Case[] = [
     ],
     request: { method: "GET", path: "/v1.41/images/img-cm2/json" },
     compare: "exact",
-    ignore: ["Id", "Created", "RootFS.Layers", "Metadata", "Size", "VirtualSize", "DockerVersion", "GraphDriver", "Container", "Config.Hostname", "ContainerConfig.Hostname", "Parent", "Config.NetworkDisabled", "ContainerConfig.NetworkDisabled"],
+    ignore: ["Id", "Created", "RootFS.Layers", "Metadata", "Size", "VirtualSize", "DockerVersion", "GraphDriver", "Container", "Config.Hostname", "ContainerConfig.Hostname", "Parent", "Config.NetworkDisabled", "ContainerConfig.NetworkDisabled", "ContainerConfig.OnBuild"],
     why: "a commit holds its container's ID, creation time and layer; the reference runs without a bridge and marks containers NetworkDisabled",
     cleanup: [removeContainer("img-cm2"), rmi("img-cm2")],
   },

@@ -4,12 +4,18 @@
 # Usage: conformance/run.sh [SUITE...] (differential suites to run; default all)
 set -euo pipefail
 source "$(dirname "$0")/engines.sh"
+# A local registry (Debian's docker-registry) for the registry cases and the cross-engine pull/push proof.
+registry_dir="$work/registry"
+rm -rf "$registry_dir"
+export CONFORMANCE_REGISTRY=$(bash "$root/conformance/registry/start.sh" "$registry_dir")
+trap 'bash "$root/conformance/registry/stop.sh" "$registry_dir"; stop_engines' EXIT
 
 status=0
 node "$root/dist/conformance/differential/run.js" --reference "$ref_sock" --subject "$sub_sock" "$@" || status=1
 node "$root/dist/conformance/cli/run.js" --reference "$ref_sock" --subject "$sub_sock" || status=1
 node "$root/dist/conformance/cli/concurrent.js" --subject "$sub_sock" --data "$sub_dir" || status=1
 bash "$root/conformance/cross-engine-images.sh" "$ref_sock" "$sub_sock" || status=1
+bash "$root/conformance/registry/cross-engine.sh" "$ref_sock" "$sub_sock" "$CONFORMANCE_REGISTRY" || status=1
 bash "$root/conformance/clients/version.sh" "$sub_sock" || status=1
 bash "$root/conformance/clients/scenarios.sh" "$ref_sock" "$sub_sock" || status=1
 exit $status

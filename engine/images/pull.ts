@@ -111,21 +111,22 @@ async function pullOne(ctx: PullContext, client: RegistryClient, ref: Reference,
   ctx.emit({ status: `Pulling from ${ref.path}`, id: wanted });
   for (const layer of manifest.layers) checkLayerType(layer);
 
-  const rawConfig = await fetchVerified(client, ref.path, manifest.config);
+  // As dockerd: an image whose config is here already needs nothing fetched.
+  const present = ctx.store.get(manifest.config.digest);
+  const rawConfig = present && !present.removed ? Buffer.from(present.raw) : await fetchVerified(client, ref.path, manifest.config);
   const config = JSON.parse(rawConfig.toString("utf8")) as ImageConfig;
   const diffIds = config.rootfs?.diff_ids ?? [];
   if (diffIds.length !== manifest.layers.length) {
     throw new InvalidParameterError(`the manifest lists ${manifest.layers.length} layers but the image config names ${diffIds.length}`);
   }
-  if (platformAsked && !platformMatches(platform, { os: config.os ?? "", architecture: config.architecture ?? "", variant: config.variant })) {
-    throw new NotFoundError(
-      `image with reference ${shown} was found but does not match the specified platform: wanted ${platformString(platform)}, actual: ${platformString({ os: config.os ?? "", architecture: config.architecture ?? "", variant: config.variant })}`,
-    );
+  const actual = { os: config.os ?? "", architecture: config.architecture ?? "", variant: config.variant };
+  if (platformAsked && !platformMatches(platform, actual)) {
+    throw new NotFoundError(`image with reference ${shown} was found but does not match the specified platform: wanted ${platformString(platform)}, actual: ${platformString(actual)}`);
   }
 
   const touched: string[] = [];
   try {
-    await fetchLayers(ctx, client, ref, manifest.layers, diffIds, touched);
+    if (!present || present.removed) await fetchLayers(ctx, client, ref, manifest.layers, diffIds, touched);
     const existingRef = ref.digest ? `${name}@${ref.digest}` : `${name}:${ref.tag}`;
     const before = (() => {
       try {

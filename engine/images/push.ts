@@ -26,13 +26,11 @@ const GZIP_TYPES = new Set<string>([MEDIA.dockerLayer, MEDIA.ociLayerGzip]);
 function associations(store: ImageStore, ref: Reference): { tag: string; image: Image }[] {
   const name = familiarName(ref);
   if (ref.tag) {
-    let image: Image;
     try {
-      image = store.resolve(`${name}:${ref.tag}`);
+      return [{ tag: ref.tag, image: store.resolve(`${name}:${ref.tag}`) }];
     } catch {
-      throw new NotFoundError(`tag does not exist: ${name}:${ref.tag}`);
+      throw new NotFoundError(`An image does not exist locally with the tag: ${name}`);
     }
-    return [{ tag: ref.tag, image }];
   }
   const found = store
     .list()

@@ -6,6 +6,7 @@ import { fromJson, parseRegistryAuth } from "../../engine/registry/auth-config.j
 import { inspectDistribution } from "../../engine/registry/inspect.js";
 import { login } from "../../engine/registry/login.js";
 import { hostFacts } from "../../engine/host.js";
+import { InvalidParameterError } from "../../engine/errors.js";
 import { readJsonObject } from "../json.js";
 import { progressResponse } from "../progress-stream.js";
 import type { AppEnv } from "../env.js";
@@ -15,6 +16,16 @@ const access = (c: Context<AppEnv>, signal?: AbortSignal) => ({
   insecure: c.var.engine.options.insecureRegistries ?? [],
   signal,
 });
+
+async function legacyAuthBody(c: Context<AppEnv>) {
+  const text = await c.req.text();
+  if (text.trim() === "") throw new InvalidParameterError("Bad parameters and missing X-Registry-Auth: EOF");
+  try {
+    return fromJson(JSON.parse(text) as Record<string, unknown>);
+  } catch (err) {
+    throw new InvalidParameterError(`Bad parameters and missing X-Registry-Auth: ${(err as Error).message}`);
+  }
+}
 
 /** Pull (the fromImage half of /images/create), push, login and distribution inspect: the endpoints that talk to registries. */
 export function registryRoutes() {
@@ -32,9 +43,11 @@ export function registryRoutes() {
     );
   });
 
-  r.post("/images/:name{.+}/push", (c) => {
+  r.post("/images/:name{.+}/push", async (c) => {
     const { engine } = c.var;
     const auth = access(c);
+    // As dockerd: without the header, the credentials must come as a JSON body (the old form).
+    if (c.req.header("X-Registry-Auth") === undefined) auth.auth = await legacyAuthBody(c);
     return progressResponse(c, (emit, signal) =>
       pushImage({ store: engine.images, distribution: engine.distribution, access: { ...auth, signal }, emit }, c.req.param("name"), c.req.query("tag") ?? ""),
     );

@@ -5,6 +5,7 @@ import { eventCases } from "./events.js";
 import { imageCases } from "./images.js";
 import { lifecycleCases, logCases } from "./lifecycle.js";
 import { listCases } from "./list.js";
+import { registryCases } from "./registry.js";
 import { systemCases } from "./system.js";
 import { topStatsCases } from "./top-stats.js";
 
@@ -19,4 +20,5 @@ export const suites: Record<string, Case[]> = {
   lifecycle: lifecycleCases,
   logs: logCases,
   images: imageCases,
+  registry: registryCases,
 };

@@ -48,6 +48,18 @@ export interface ContainerSpec {
   init: boolean;
   /** Files the engine provides in every container (/etc/hostname, /etc/hosts, ...), written before PID 1 starts. */
   files: ProvidedFile[];
+  /** Volumes, binds (already checked against the permitted roots) and tmpfs mounts, in declaration order. */
+  mounts: MountSpec[];
+}
+
+/** One mount of a container: a host directory ("" for tmpfs, which the backend provides for each run) shown at `destination`. */
+export interface MountSpec {
+  type: "bind" | "volume" | "tmpfs";
+  destination: string;
+  source: string;
+  readOnly: boolean;
+  /** Fill an empty volume from the image's content at the destination, as dockerd does on first use. */
+  copyImageContent: boolean;
 }
 
 export type ProvidedFile = { path: string; content: string } | { path: string; symlink: string };

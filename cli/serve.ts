@@ -18,6 +18,7 @@ Options:
       --backend NAME      where containers run (${backendNames().join(", ")}; default ${DEFAULT_BACKEND})
       --backend-opt K=V   a backend option (repeatable, or comma-separated)
       --data DIR          state directory (default ${defaultDataDir()})
+      --bind-root DIR     a host directory clients may bind-mount, with what is below it (repeatable; default none)
       --log-level LEVEL   trace, debug, info, warn, error, silent (default info)
       --insecure-registry HOST[:PORT]
                           reach this registry over plain HTTP (repeatable; loopback ones always are)
@@ -61,6 +62,7 @@ export async function serve(argv: string[]): Promise<void> {
       backend: { type: "string" },
       "backend-opt": { type: "string", multiple: true },
       data: { type: "string" },
+      "bind-root": { type: "string", multiple: true },
       "log-level": { type: "string" },
       "insecure-registry": { type: "string", multiple: true },
       tls: { type: "boolean" },
@@ -85,7 +87,7 @@ export async function serve(argv: string[]): Promise<void> {
   const backendName = values.backend ?? DEFAULT_BACKEND;
   const backend = createBackend(backendName, parseBackendOptions(values["backend-opt"] ?? []), dataDir);
   const state = openState(join(dataDir, "sockerless.db"));
-  const engine = new Engine(state, backend, { dataDir, insecureRegistries: values["insecure-registry"] ?? [] });
+  const engine = new Engine(state, backend, { dataDir, insecureRegistries: values["insecure-registry"] ?? [], bindRoots: values["bind-root"] ?? [] });
   let server;
   try {
     server = await startApiServer(engine, log, addresses, tls);

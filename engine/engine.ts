@@ -16,11 +16,19 @@ import { LayerStore } from "./images/layer.js";
 import { ImageStore } from "./images/store.js";
 import { LayerDistribution } from "./images/distribution.js";
 import { collectGarbage } from "./images/gc.js";
+import { ContainerAttachments } from "./containers/attachments.js";
+import { BindRoots } from "./volumes/bind-roots.js";
+import { ContainerMounts } from "./volumes/container-mounts.js";
+import { VolumeStore } from "./volumes/store.js";
+import { ContainerNetworks } from "./networks/container-networks.js";
+import { NetworkStore } from "./networks/store.js";
 
 export interface EngineOptions {
   dataDir: string;
   /** Registries (HOST[:PORT]) reached over plain HTTP besides loopback ones (--insecure-registry). */
   insecureRegistries?: string[];
+  /** Host directories clients may bind-mount (serve --bind-root); none by default. */
+  bindRoots?: string[];
 }
 
 /** The one place Docker semantics live; frontends and backends go through it. */
@@ -29,6 +37,9 @@ export class Engine {
   readonly images: ImageStore;
   readonly containers: ContainerManager;
   readonly execs: ExecManager;
+  readonly volumes: VolumeStore;
+  readonly networks: NetworkStore;
+  readonly attachments: ContainerAttachments;
   readonly events = new EventLog();
   readonly distribution: LayerDistribution;
   private readonly host = hostFacts();
@@ -41,7 +52,10 @@ export class Engine {
     this.id = this.daemonId();
     this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")), this.events);
     this.distribution = new LayerDistribution(this.images.layers);
-    this.containers = new ContainerManager(state.db, this.images, backend, this.events);
+    this.volumes = new VolumeStore(state.db, options.dataDir, this.events, new BindRoots(options.bindRoots ?? []));
+    this.networks = new NetworkStore(state.db, this.events);
+    this.attachments = new ContainerAttachments(new ContainerMounts(state.db, this.volumes, this.events), new ContainerNetworks(state.db, this.networks, this.events));
+    this.containers = new ContainerManager(state.db, this.images, backend, this.events, this.attachments);
     this.containers.recover();
     this.images.layers.discardUnfinished();
     collectGarbage(this.images);
@@ -113,7 +127,7 @@ export class Engine {
       Driver: `sockerless-${backend.name}`,
       DriverStatus: [["Backend", backend.summary]],
       DockerRootDir: this.options.dataDir,
-      Plugins: { Volume: [], Network: [], Authorization: null, Log: ["local"] },
+      Plugins: { Volume: ["local"], Network: ["bridge", "host", "null"], Authorization: null, Log: ["local"] },
       MemoryLimit: false,
       SwapLimit: false,
       CpuCfsPeriod: false,

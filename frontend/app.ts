@@ -19,6 +19,8 @@ import { systemRoutes } from "./system/routes.js";
 import { unsupportedRoutes } from "./system/unsupported.js";
 import { eventRoutes } from "./system/events.js";
 import { diskUsageRoutes } from "./system/df-routes.js";
+import { volumeRoutes } from "./volumes/routes.js";
+import { networkRoutes } from "./networks/routes.js";
 
 /** The path part of a request URL, without scheme, host or query. */
 function rawPath(url: string): string {
@@ -70,6 +72,8 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   app.route("/", imageRoutes());
   app.route("/", buildkitRoutes());
   app.route("/", execRoutes());
+  app.route("/", volumeRoutes());
+  app.route("/", networkRoutes());
 
   app.notFound((c) => c.json({ message: "page not found" }, 404));
   app.onError((err, c) => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
 import { buildBusyboxImage } from "../conformance/images/busybox.js";
-import { Engine } from "../engine/engine.js";
+import { Engine, type EngineOptions } from "../engine/engine.js";
 import { openState } from "../engine/state/db.js";
 import { startApiServer, type ApiServer } from "./server.js";
 
@@ -51,12 +51,12 @@ export function requestOverSocket(
   });
 }
 
-export async function startTestDaemon(backendOptions: Record<string, string> = {}): Promise<TestDaemon> {
+export async function startTestDaemon(backendOptions: Record<string, string> = {}, engineOptions: Omit<EngineOptions, "dataDir"> = {}): Promise<TestDaemon> {
   const dataDir = mkdtempSync(join(os.tmpdir(), "sockerless-test-"));
   const socket = join(dataDir, "docker.sock");
   const backend = createBackend(DEFAULT_BACKEND, backendOptions, dataDir);
   const state = openState(":memory:");
-  const engine = new Engine(state, backend, { dataDir });
+  const engine = new Engine(state, backend, { ...engineOptions, dataDir });
   const server: ApiServer = await startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path: socket }]);
   return {
     socket,

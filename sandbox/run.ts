@@ -1,4 +1,4 @@
-import type { ContainerFs } from "./fs/container-fs.js";
+import type { SandboxFs } from "./fs/sandbox-fs.js";
 import { resolveProgram, type Program } from "./programs.js";
 import { runShellCommand } from "./shell/invoke.js";
 import type { ExternalCommand } from "./shell/types.js";
@@ -12,7 +12,7 @@ import { runWasi } from "./wasi.js";
 /** Runs a program of the container, as the shell's external commands and as PID 1 or exec. */
 export class ProgramRunner {
   constructor(
-    private readonly fs: ContainerFs,
+    private readonly fs: SandboxFs,
     /** Loopback HTTP URL prefixes granted to this container's curl. */
     private readonly allowedUrls: string[] = [],
     /** Who the process runs as; the sandbox reports it (id, whoami) but does not enforce file permissions. */

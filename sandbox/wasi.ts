@@ -1,5 +1,5 @@
 import { ConsoleStdout, Directory, File, Fd, PreopenDirectory, WASI, type Inode } from "@bjorn3/browser_wasi_shim";
-import type { ContainerFs } from "./fs/container-fs.js";
+import type { SandboxFs } from "./fs/sandbox-fs.js";
 import { readAll } from "./io.js";
 import type { ExternalCommand } from "./shell/types.js";
 
@@ -14,7 +14,7 @@ interface Tracked {
   dirs: Map<string, { dir: Directory; original: Set<string> }>;
 }
 
-function lazyFile(fs: ContainerFs, path: string, t: Tracked): File {
+function lazyFile(fs: SandboxFs, path: string, t: Tracked): File {
   const file = new File(new Uint8Array(0));
   let data: Uint8Array | undefined;
   Object.defineProperty(file, "data", {
@@ -33,7 +33,7 @@ function lazyFile(fs: ContainerFs, path: string, t: Tracked): File {
   return file;
 }
 
-function lazyDir(dir: Directory, fs: ContainerFs, path: string, t: Tracked): Directory {
+function lazyDir(dir: Directory, fs: SandboxFs, path: string, t: Tracked): Directory {
   let contents: Map<string, Inode> | undefined;
   Object.defineProperty(dir, "contents", {
     get: () => {
@@ -57,7 +57,7 @@ function lazyDir(dir: Directory, fs: ContainerFs, path: string, t: Tracked): Dir
 }
 
 /** Applies the module's changes: new and changed files and directories, and removals. */
-async function writeBack(fs: ContainerFs, t: Tracked): Promise<void> {
+async function writeBack(fs: SandboxFs, t: Tracked): Promise<void> {
   const walk = async (path: string, dir: Directory, original?: Set<string>) => {
     for (const [name, inode] of dir.contents) {
       const child = path === "/" ? `/${name}` : `${path}/${name}`;
@@ -94,7 +94,7 @@ class BufferedStdin extends Fd {
   }
 }
 
-export async function runWasi(fs: ContainerFs, path: string, cmd: ExternalCommand): Promise<number> {
+export async function runWasi(fs: SandboxFs, path: string, cmd: ExternalCommand): Promise<number> {
   const module = await WebAssembly.compile(new Uint8Array(await fs.readFileBuffer(path)));
   const stdin = await readAll(cmd.stdin);
   const tracked: Tracked = { files: new Map(), dirs: new Map() };

@@ -8,6 +8,7 @@ import { sandboxGrants } from "./options.js";
 import { FileCalls } from "./files.js";
 import { ProcessStartError, type Backend, type BackendFactory, type ContainerFiles, type ContainerProcess, type ContainerSpec, type ContainerUsage, type ProcessExit, type ProcessHandle, type ProcessSpec } from "../backend.js";
 import { writableLayerSize } from "./layer-size.js";
+import { initMounts, runTmpfs } from "./mounts.js";
 
 interface Proc {
   output: ((stream: 1 | 2, data: Buffer) => void) | undefined;
@@ -160,8 +161,9 @@ class SandboxContainer {
       let session!: ReturnType<SandboxContainer["session"]>;
       const opened = new Promise<void>((resolve, reject) => (session = this.session(cid, host, { resolve, reject })));
       host.place(cid, session.listener);
-      this.closeSession = session.close;
-      host.send({ type: "open", cid, init: { ...this.paths, diffIds: containerSpec.layers, files: containerSpec.files } });
+      const tmpfs = runTmpfs(this.paths.upperDir, cid);
+      this.closeSession = () => session.close().finally(() => tmpfs.remove());
+      host.send({ type: "open", cid, init: { ...this.paths, diffIds: containerSpec.layers, files: containerSpec.files, mounts: initMounts(containerSpec.mounts, tmpfs) } });
       this.cid = cid;
       this.host = host;
       this.nextPid = 1;
@@ -262,7 +264,8 @@ class SandboxContainer {
       let session!: ReturnType<SandboxContainer["session"]>;
       const opened = new Promise<void>((resolve, reject) => (session = this.session(cid, host, { resolve, reject })));
       host.place(cid, session.listener);
-      host.send({ type: "open", cid, init: { ...this.paths, diffIds: containerSpec.layers, files: containerSpec.files } });
+      // A container that is not running has no tmpfs: files copied there land in its own file system, as with dockerd.
+      host.send({ type: "open", cid, init: { ...this.paths, diffIds: containerSpec.layers, files: containerSpec.files, mounts: initMounts(containerSpec.mounts.filter((m) => m.type !== "tmpfs"), undefined) } });
       try {
         await opened;
         const lease = this.fileCalls.lease(host, cid);

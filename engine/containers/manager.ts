@@ -20,6 +20,9 @@ import { checkContainerName, generatedName } from "./names.js";
 import { policyRestarts, RestartTracker } from "./restart-policy.js";
 import { parseSignal } from "../signals.js";
 import { createdState, now, ZERO_TIME, type ContainerState } from "./state.js";
+import type { ContainerAttachments } from "./attachments.js";
+import type { EndpointConfig } from "../networks/container-networks.js";
+import { MAX_API_VERSION } from "../api-version.js";
 
 export interface Container {
   id: string;
@@ -75,6 +78,8 @@ export class ContainerManager {
     private readonly images: ImageStore,
     private readonly backend: Backend,
     private readonly events: EventLog,
+    /** Mounts and network memberships. */
+    private readonly attachments: ContainerAttachments,
   ) {
     this.logs = new LogStore(db);
     // Prepared once: building and preparing the SQL again on each lookup dominates a busy `docker ps`.
@@ -133,7 +138,13 @@ export class ContainerManager {
   }
 
   /** Creates a container; the warnings name what the backend discarded. */
-  async create(name: string | undefined, config: ContainerConfig, hostConfig: HostConfig): Promise<{ container: Container; warnings: string[] }> {
+  async create(
+    name: string | undefined,
+    config: ContainerConfig,
+    hostConfig: HostConfig,
+    networking: { EndpointsConfig?: Record<string, EndpointConfig | null> } = {},
+    apiVersion = MAX_API_VERSION,
+  ): Promise<{ container: Container; warnings: string[] }> {
     const fullName = name ? checkContainerName(name) : this.unusedName();
     if (Object.keys(config).length === 0) throw new InvalidParameterError("Config cannot be empty in order to create a container");
     if (!config.Image) throw new InvalidParameterError("no image specified: Config.Image must be set");
@@ -144,6 +155,7 @@ export class ContainerManager {
     const image = this.images.resolve(config.Image);
     const merged = withImageDefaults(config, image.config.config ?? {});
     const argv = commandLine(merged);
+    const plan = this.attachments.plan(merged, hostConfig, networking, apiVersion);
     const existing = this.db.select({ id: containers.id }).from(containers).where(eq(containers.name, fullName)).get();
     if (existing) {
       throw new ConflictError(`Conflict. The container name "${fullName}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`);
@@ -166,6 +178,13 @@ export class ContainerManager {
     };
     await this.backend.createContainer(this.backendSpec(c));
     this.db.insert(containers).values(c).run();
+    try {
+      this.attachments.attach(c, plan);
+    } catch (err) {
+      this.db.delete(containers).where(eq(containers.id, c.id)).run();
+      await this.backend.removeContainer(c.id);
+      throw err;
+    }
     this.events.container(c, "create");
     return { container: c, warnings };
   }
@@ -173,7 +192,7 @@ export class ContainerManager {
   backendSpec(c: Container) {
     const image = this.images.get(c.imageId);
     if (!image) throw new ConflictError(`the image of container ${c.id} (${c.imageId}) is gone`);
-    return { id: c.id, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config) };
+    return { id: c.id, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config), mounts: this.attachments.backendMounts(c.id) };
   }
 
   /** Refuses what the backend cannot honour, rather than accepting it silently. */
@@ -215,6 +234,7 @@ export class ContainerManager {
     this.starting.add(c.id);
     let process: ProcessHandle;
     try {
+      this.attachments.started(c);
       process = await this.backend.startProcess(
         this.backendSpec(c),
         {
@@ -230,6 +250,7 @@ export class ContainerManager {
       );
     } catch (err) {
       this.starting.delete(c.id);
+      this.attachments.stopped(c);
       // A container that cannot start is not kept when it asked to be removed (docker run --rm).
       if (c.hostConfig.AutoRemove) await this.remove(c.id, { force: true });
       if (err instanceof ProcessStartError) {
@@ -269,6 +290,7 @@ export class ContainerManager {
     this.health.unwatch(id);
     this.logs.end(id);
     const c = this.get(id);
+    this.attachments.stopped(c);
     const tracker = this.restarts.get(id) ?? new RestartTracker();
     this.restarts.set(id, tracker);
     const decision = tracker.decide(c.hostConfig.RestartPolicy, exitCode, c.manuallyStopped, ranMs);
@@ -429,7 +451,8 @@ export class ContainerManager {
     return row ? this.load(row) : undefined;
   }
 
-  async remove(idOrName: string, opts: { force?: boolean }): Promise<void> {
+  /** `removeVolumes` (rm -v) also removes its anonymous volumes no other container uses. */
+  async remove(idOrName: string, opts: { force?: boolean; removeVolumes?: boolean }): Promise<void> {
     const c = this.get(idOrName);
     if (c.state.Status === "restarting" && !this.running.has(c.id)) {
       if (!opts.force) throw new ConflictError(`cannot remove container "${c.name}": container is restarting: stop the container before removing or force remove`);
@@ -445,6 +468,7 @@ export class ContainerManager {
       await exited;
     }
     await this.backend.removeContainer(c.id);
+    this.attachments.removing(c, Boolean(opts.removeVolumes));
     this.db.delete(containers).where(eq(containers.id, c.id)).run();
     this.events.container(c, "destroy");
     this.logs.forget(c.id);
@@ -478,6 +502,7 @@ export class ContainerManager {
       if (c.state.Status === "running" || c.state.Status === "paused" || c.state.Status === "restarting") {
         c.state = { ...c.state, Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: now() };
         this.save(c);
+        this.attachments.recovered(c);
       }
       const startedBefore = c.state.StartedAt !== ZERO_TIME;
       if (startedBefore && policyRestarts(c.hostConfig.RestartPolicy, c.state.ExitCode, c.manuallyStopped, 0)) {

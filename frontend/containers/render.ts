@@ -1,5 +1,7 @@
-import { MAX_API_VERSION, versionAtLeast } from "../../engine/api-version.js";
+import { versionAtLeast } from "../../engine/api-version.js";
 import type { Container } from "../../engine/containers/manager.js";
+import type { ContainerAttachments } from "../../engine/containers/attachments.js";
+import { mountsView, networkSettingsView } from "./attachments-view.js";
 
 /** The proc and sys paths dockerd masks or makes read-only by default; the sandbox has none of them, so they hold trivially. */
 const MASKED_PATHS = ["/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"];
@@ -78,7 +80,7 @@ function hostConfigView(c: Container, apiVersion: string) {
   };
 }
 
-export function inspectContainer(c: Container, execIds: string[], apiVersion = MAX_API_VERSION) {
+export function inspectContainer(c: Container, execIds: string[], apiVersion: string, attachments: ContainerAttachments) {
   return {
     Id: c.id,
     Created: c.created,
@@ -100,7 +102,7 @@ export function inspectContainer(c: Container, execIds: string[], apiVersion = M
     ExecIDs: execIds.length ? execIds : null,
     HostConfig: hostConfigView(c, apiVersion),
     GraphDriver: { Name: "sockerless", Data: null },
-    Mounts: [],
+    Mounts: mountsView(c, attachments),
     Config: {
       Hostname: c.config.Hostname ?? "",
       Domainname: c.config.Domainname ?? "",
@@ -124,26 +126,7 @@ export function inspectContainer(c: Container, execIds: string[], apiVersion = M
       ...(c.config.StopTimeout != null ? { StopTimeout: c.config.StopTimeout } : {}),
       ...(c.config.Healthcheck ? { Healthcheck: c.config.Healthcheck } : {}),
     },
-    NetworkSettings: {
-      Bridge: "",
-      SandboxID: "",
-      SandboxKey: "",
-      Ports: {},
-      HairpinMode: false,
-      LinkLocalIPv6Address: "",
-      LinkLocalIPv6PrefixLen: 0,
-      SecondaryIPAddresses: null,
-      SecondaryIPv6Addresses: null,
-      EndpointID: "",
-      Gateway: "",
-      GlobalIPv6Address: "",
-      GlobalIPv6PrefixLen: 0,
-      IPAddress: "",
-      IPPrefixLen: 0,
-      IPv6Gateway: "",
-      MacAddress: "",
-      Networks: {},
-    },
+    NetworkSettings: networkSettingsView(c, attachments, apiVersion),
   };
 }
 
@@ -171,7 +154,7 @@ function since(time: string): string {
   return `${Math.floor(seconds / 86400)} days`;
 }
 
-export function summarizeContainer(c: Container) {
+export function summarizeContainer(c: Container, attachments: ContainerAttachments, apiVersion: string) {
   return {
     Id: c.id,
     Names: [c.name],
@@ -184,8 +167,8 @@ export function summarizeContainer(c: Container) {
     Labels: c.config.Labels ?? {},
     State: c.state.Status,
     Status: statusText(c),
-    HostConfig: { NetworkMode: "bridge" },
-    NetworkSettings: { Networks: {} },
-    Mounts: [],
+    HostConfig: { NetworkMode: (c.hostConfig.NetworkMode as string | undefined) || "bridge" },
+    NetworkSettings: { Networks: attachments.networks.networksView(c, apiVersion) },
+    Mounts: mountsView(c, attachments),
   };
 }

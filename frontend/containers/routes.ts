@@ -7,6 +7,7 @@ import type { AppEnv } from "../env.js";
 import { readJsonObject } from "../json.js";
 import { boolParam, containerSizes, listContainers } from "../../engine/containers/list.js";
 import { inspectContainer, summarizeContainer } from "./render.js";
+import type { EndpointConfig } from "../../engine/networks/container-networks.js";
 
 const truthy = (v: string | undefined) => v === "1" || v === "true" || v === "True";
 
@@ -15,19 +16,20 @@ export function containerRoutes() {
 
   r.post("/containers/create", async (c) => {
     const body = await readJsonObject<ContainerConfig & { HostConfig?: HostConfig }>(c);
-    const { HostConfig: hostConfig, NetworkingConfig: _net, ...config } = body as ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: unknown };
-    const { container, warnings } = await c.var.engine.containers.create(c.req.query("name") || undefined, config, hostConfig ?? {});
+    const { HostConfig: hostConfig, NetworkingConfig: networking, ...config } = body as ContainerConfig & { HostConfig?: HostConfig; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig | null> } | null };
+    const { container, warnings } = await c.var.engine.containers.create(c.req.query("name") || undefined, config, hostConfig ?? {}, networking ?? {}, c.var.apiVersion);
     return c.json({ Id: container.id, Warnings: warnings }, 201);
   });
 
   r.get("/containers/json", async (c) => {
     const { containers, images, backend } = c.var.engine;
     const list = listContainers(containers.list(), c.req.query(), images);
-    if (!boolParam(c.req.query("size"))) return c.json(list.map(summarizeContainer));
+    const attached = c.var.engine.attachments;
+    if (!boolParam(c.req.query("size"))) return c.json(list.map((x) => summarizeContainer(x, attached, c.var.apiVersion)));
     // Go leaves zero sizes out of the summary.
     const sized = async (x: (typeof list)[number]) => {
       const sizes = Object.entries(await containerSizes(x, backend, images)).filter(([, v]) => v !== 0);
-      return { ...summarizeContainer(x), ...Object.fromEntries(sizes) };
+      return { ...summarizeContainer(x, attached, c.var.apiVersion), ...Object.fromEntries(sizes) };
     };
     return c.json(await Promise.all(list.map(sized)));
   });
@@ -36,7 +38,7 @@ export function containerRoutes() {
     const { containers, execs, backend, images } = c.var.engine;
     const container = containers.get(c.req.param("id"));
     const sizes = boolParam(c.req.query("size")) ? await containerSizes(container, backend, images) : {};
-    return c.json({ ...inspectContainer(container, execs.idsFor(container.id), c.var.apiVersion), ...sizes });
+    return c.json({ ...inspectContainer(container, execs.idsFor(container.id), c.var.apiVersion, c.var.engine.attachments), ...sizes });
   });
 
   r.post("/containers/:id/wait", (c) => {
@@ -63,7 +65,7 @@ export function containerRoutes() {
   });
 
   r.delete("/containers/:id", async (c) => {
-    await c.var.engine.containers.remove(c.req.param("id"), { force: truthy(c.req.query("force")) });
+    await c.var.engine.containers.remove(c.req.param("id"), { force: truthy(c.req.query("force")), removeVolumes: truthy(c.req.query("v")) });
     return c.body(null, 204);
   });
 

@@ -4,12 +4,19 @@ import { DiskUsage } from "../../engine/disk-usage.js";
 import { InvalidParameterError } from "../../engine/errors.js";
 import { summarizeContainer } from "../containers/render.js";
 import type { AppEnv } from "../env.js";
+import { renderVolume } from "../volumes/routes.js";
+import type { VolumeStore } from "../../engine/volumes/store.js";
+
+/** Every volume with its size and the containers using it; sizes of volumes that are not plain directories are -1, as dockerd reports them. */
+async function volumeUsage(store: VolumeStore) {
+  return Promise.all(store.list().map(async (v) => ({ ...renderVolume(store, v), UsageData: { Size: await store.size(v), RefCount: store.users(v.name).length } })));
+}
 
 const TYPES = ["container", "image", "volume", "build-cache"];
 
 /**
- * GET /system/df. No volumes and no build cache exist here, so those lists
- * are empty; a container's SizeRw is left out when the backend cannot measure it.
+ * GET /system/df. No build cache exists here, so that list is empty; a
+ * container's SizeRw is left out when the backend cannot measure it.
  */
 export function diskUsageRoutes() {
   const r = new Hono<AppEnv>();
@@ -43,8 +50,8 @@ export function diskUsageRoutes() {
       Containers:
         containers
           ?.reverse()
-          .map(({ container, sizeRw, sizeRootFs }) => ({ ...summarizeContainer(container), ...(sizeRw ? { SizeRw: sizeRw } : {}), ...(sizeRootFs ? { SizeRootFs: sizeRootFs } : {}) })) ?? null,
-      Volumes: wants("volume") ? [] : null,
+          .map(({ container, sizeRw, sizeRootFs }) => ({ ...summarizeContainer(container, engine.attachments, apiVersion), ...(sizeRw ? { SizeRw: sizeRw } : {}), ...(sizeRootFs ? { SizeRootFs: sizeRootFs } : {}) })) ?? null,
+      Volumes: wants("volume") ? await volumeUsage(engine.volumes) : null,
       BuildCache: wants("build-cache") ? [] : null,
     });
   });

@@ -473,6 +473,16 @@ export class ContainerFs implements IFileSystem {
     }
   }
 
+  /** lstatFull without waiting (a symlink describes itself); undefined when the path does not exist. */
+  lstatSync(path: string): FullStat | undefined {
+    try {
+      return this.full(this.existing(path, false, "lstat").node, true);
+    } catch (err) {
+      if (isFsError(err, "ENOENT", "ENOTDIR", "ELOOP")) return undefined;
+      throw err;
+    }
+  }
+
   /** Names and types in a directory, without waiting. */
   readdirSync(path: string): { name: string; type: NodeType }[] {
     const r = this.existing(path, true, "scandir");

@@ -11,9 +11,13 @@ const MESSAGES: Record<string, string> = {
   EPERM: "operation not permitted",
   ENOSPC: "no space left on device",
   EBUSY: "resource or device busy",
+  EROFS: "read-only file system",
+  EXDEV: "cross-device link not permitted",
+  EACCES: "permission denied",
+  EIO: "i/o error",
 };
 
-export type FsErrorCode = "ENOENT" | "EEXIST" | "ENOTDIR" | "EISDIR" | "ENOTEMPTY" | "ELOOP" | "EINVAL" | "EPERM" | "ENOSPC" | "EBUSY";
+export type FsErrorCode = "ENOENT" | "EEXIST" | "ENOTDIR" | "EISDIR" | "ENOTEMPTY" | "ELOOP" | "EINVAL" | "EPERM" | "ENOSPC" | "EBUSY" | "EROFS" | "EXDEV" | "EACCES" | "EIO";
 
 /** A Node-style error: `ENOENT: no such file or directory, open '/x'` with `code`, `syscall` and `path`. */
 export function fsError(code: FsErrorCode, syscall: string, path: string, dest?: string): NodeJS.ErrnoException {

@@ -2,9 +2,10 @@ import type { FileInfo } from "../../backends/backend.js";
 import { changesOf } from "../fs/changes.js";
 import type { ContainerFs } from "../fs/container-fs.js";
 import { isFsError } from "../fs/paths.js";
+import type { SandboxFs } from "../fs/sandbox-fs.js";
 import type { FilesOp } from "./protocol.js";
 
-async function lstat(fs: ContainerFs, path: string): Promise<FileInfo | undefined> {
+async function lstat(fs: SandboxFs, path: string): Promise<FileInfo | undefined> {
   try {
     const full = await fs.lstatFull(path);
     const { identity } = await fs.lstat(path);
@@ -18,8 +19,8 @@ async function lstat(fs: ContainerFs, path: string): Promise<FileInfo | undefine
   }
 }
 
-/** Carries out one file operation of docker cp, export or diff on a container's file system inside the host thread. */
-export async function filesOp(fs: ContainerFs, op: FilesOp): Promise<unknown> {
+/** Carries out one file operation of docker cp, export or diff inside the host thread; diff looks at the container's own files, without its mounts, as dockerd's does. */
+export async function filesOp(fs: SandboxFs, root: ContainerFs, op: FilesOp): Promise<unknown> {
   switch (op.op) {
     case "lstat":
       return lstat(fs, op.path);
@@ -42,6 +43,6 @@ export async function filesOp(fs: ContainerFs, op: FilesOp): Promise<unknown> {
     case "remove":
       return fs.rm(op.path, { recursive: true, force: true });
     case "changes":
-      return changesOf(fs);
+      return changesOf(root);
   }
 }

@@ -1,6 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import { LayerStore } from "../../engine/images/layer.js";
 import { ContainerFs } from "../fs/container-fs.js";
+import { openMounted, type SandboxFs } from "../fs/sandbox-fs.js";
 import { EMPTY_SOURCE, Pipe, toBytes, type ByteSink } from "../io.js";
 import { resolveIdentity, type Identity } from "../identity.js";
 import { ProgramRunner } from "../run.js";
@@ -27,7 +28,9 @@ interface Proc {
 }
 
 interface Hosted {
-  fs: ContainerFs;
+  fs: SandboxFs;
+  /** The container's own files without its mounts, for docker diff. */
+  root: ContainerFs;
   allowedUrls: string[];
   procs: Map<number, Proc>;
 }
@@ -69,13 +72,14 @@ function sink(cid: string, pid: number, stream: 1 | 2, tty: boolean): ByteSink {
 async function open(cid: string, init: ContainerInit): Promise<void> {
   let layers = layerStores.get(init.layersDir);
   if (!layers) layerStores.set(init.layersDir, (layers = new LayerStore(init.layersDir)));
-  const fs = await ContainerFs.open({ layers, diffIds: init.diffIds, upperDir: init.upperDir });
+  const root = await ContainerFs.open({ layers, diffIds: init.diffIds, upperDir: init.upperDir });
+  const fs = await openMounted(root, init.mounts);
   for (const f of init.files) {
     await fs.rm(f.path, { force: true });
     if ("symlink" in f) await fs.symlink(f.symlink, f.path);
     else await fs.writeFile(f.path, f.content);
   }
-  containers.set(cid, { fs, allowedUrls: init.allowedUrls, procs: new Map() });
+  containers.set(cid, { fs, root, allowedUrls: init.allowedUrls, procs: new Map() });
 }
 
 async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
@@ -197,7 +201,7 @@ port.on("message", (m: ToWorker) => {
       const done = (value?: unknown, err?: NodeJS.ErrnoException) =>
         post({ type: "files-result", cid: m.cid, req: m.req, ...(err ? { error: { code: err.code, message: err.message } } : { value }) });
       if (!c) done(undefined, Object.assign(new Error("the container's file system is not open on this host"), { code: "ECLOSED" }));
-      else filesOp(c.fs, m.op).then((v) => done(v), (err: NodeJS.ErrnoException) => done(undefined, err));
+      else filesOp(c.fs, c.root, m.op).then((v) => done(v), (err: NodeJS.ErrnoException) => done(undefined, err));
       break;
     }
     case "usage":

@@ -12,6 +12,17 @@ export interface ContainerInit {
   files: ProvidedFile[];
   /** Loopback HTTP URL prefixes the container's curl may reach; nothing else is reachable. */
   allowedUrls: string[];
+  /** Host directories shown at mount points (volumes, permitted binds, this run's tmpfs). */
+  mounts: InitMount[];
+}
+
+export interface InitMount {
+  destination: string;
+  /** The host directory; the sandbox never reaches outside it. */
+  source: string;
+  readOnly: boolean;
+  /** Fill it from the image's content at `destination` when it is empty (a volume's first use). */
+  copyImageContent: boolean;
 }
 
 export type ToWorker =

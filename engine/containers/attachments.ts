@@ -1,0 +1,67 @@
+import type { MountSpec } from "../../backends/backend.js";
+import type { ParsedMount } from "../volumes/mount-parse.js";
+import type { ContainerMounts } from "../volumes/container-mounts.js";
+import type { ContainerNetworks, EndpointConfig } from "../networks/container-networks.js";
+import type { Network } from "../networks/store.js";
+import type { ContainerConfig, HostConfig } from "./config.js";
+
+/** What a container attaches to, checked before anything is made. */
+export interface AttachmentPlan {
+  mounts: ParsedMount[];
+  networks: { network: Network; config: EndpointConfig }[];
+}
+
+interface Attached {
+  id: string;
+  name: string;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+}
+
+/**
+ * A container's mounts and network memberships through its life: planned
+ * (validated) at create, recorded once the container exists, brought up at
+ * start, released at exit and dropped at removal.
+ */
+export class ContainerAttachments {
+  constructor(
+    readonly mounts: ContainerMounts,
+    readonly networks: ContainerNetworks,
+  ) {}
+
+  plan(config: ContainerConfig, hostConfig: HostConfig, networking: { EndpointsConfig?: Record<string, EndpointConfig | null> } | undefined, apiVersion: string): AttachmentPlan {
+    const mounts = this.mounts.plan(hostConfig as never, config.Volumes as Record<string, unknown> | null);
+    const networks = this.networks.plan(hostConfig, networking?.EndpointsConfig, apiVersion);
+    return { mounts, networks };
+  }
+
+  attach(c: Attached, plan: AttachmentPlan): void {
+    this.mounts.attach(c.id, plan.mounts);
+    this.networks.attach(c.id, plan.networks);
+  }
+
+  backendMounts(id: string): MountSpec[] {
+    return this.mounts.backendMounts(id);
+  }
+
+  started(c: Attached): void {
+    this.mounts.started(c.id);
+    this.networks.started(c);
+  }
+
+  stopped(c: Attached): void {
+    this.networks.stopped(c);
+    this.mounts.stopped(c.id);
+  }
+
+  /** After a daemon restart nothing runs: the addresses a container held are free again (nothing is announced, as nothing ran). */
+  recovered(c: Attached): void {
+    this.networks.release(c.id);
+  }
+
+  /** Before the container's record goes: with `removeVolumes`, its anonymous volumes go too. */
+  removing(c: Attached, removeVolumes: boolean): void {
+    this.networks.stopped(c);
+    this.mounts.detach(c.id, removeVolumes);
+  }
+}

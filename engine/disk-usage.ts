@@ -30,7 +30,7 @@ export class DiskUsage {
     const images = this.images.list();
     const users = new Map<string, number>();
     for (const img of images) for (const layer of new Set(img.config.rootfs.diff_ids)) users.set(layer, (users.get(layer) ?? 0) + 1);
-    const size = (layer: string) => this.images.layers.index(layer).size;
+    const size = (layer: string) => this.images.layers.diffSize(layer);
     const layersSize = [...users.keys()].reduce((sum, layer) => sum + size(layer), 0);
     const containers = this.containers.list();
     return {

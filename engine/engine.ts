@@ -61,7 +61,7 @@ export class Engine {
     collectGarbage(this.images);
     // A removed container may have been the last user of a removed image's layers.
     const destroyed = new EventFilter(FilterArgs.fromJson('{"type":{"container":true},"event":{"destroy":true}}'));
-    this.events.subscribe(undefined, undefined, destroyed, () => collectGarbage(this.images));
+    this.events.watch(destroyed, () => collectGarbage(this.images));
     this.execs = new ExecManager(this.containers, backend, this.events);
   }
 

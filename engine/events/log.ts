@@ -46,6 +46,7 @@ export const nowNano = (): bigint => clockBase + process.hrtime.bigint();
 export class EventLog {
   private readonly recent: EventMessage[] = [];
   private readonly live = new EventEmitter().setMaxListeners(0);
+  private readonly internal = new EventEmitter().setMaxListeners(0);
 
   /** Labels, `image` and `name` are added to the attributes exactly as moby's LogContainerEventWithAttributes does. */
   container(c: EventContainer, action: string, extra: Record<string, string> = {}): EventMessage {
@@ -70,7 +71,15 @@ export class EventLog {
     this.recent.push(message);
     if (this.recent.length > KEPT) this.recent.shift();
     this.live.emit("event", message);
+    this.internal.emit("event", message);
     return message;
+  }
+
+  /** The daemon's own observers (not API listeners, so not counted in NEventsListener). */
+  watch(filter: EventFilter, onEvent: (m: EventMessage) => void): void {
+    this.internal.on("event", (m: EventMessage) => {
+      if (filter.includes(m)) onEvent(m);
+    });
   }
 
   /**

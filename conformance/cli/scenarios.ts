@@ -274,4 +274,29 @@ export const sandboxScenarios: CliScenario[] = [
       { args: ["images", "-q", "--filter", "dangling=true"] },
     ],
   },
+  {
+    name: "a named volume shared by two containers",
+    steps: [
+      { args: ["volume", "create", "--label", "cli=yes", "cli-vol"] },
+      { args: ["run", "--rm", "-v", "cli-vol:/data", IMG, "sh", "-c", "echo x > /data/f"] },
+      { args: ["run", "--rm", "-v", "cli-vol:/data:ro", IMG, "cat", "/data/f"] },
+      { args: ["run", "--rm", "-v", "cli-vol:/data:ro", IMG, "sh", "-c", "echo y > /data/f"], compare: ["exit"] },
+      { args: ["volume", "ls", "--filter", "label=cli=yes", "--format", "{{.Driver}} {{.Name}}"] },
+      { args: ["volume", "inspect", "-f", "{{.Name}} {{.Driver}} {{.Scope}} {{.Labels}}", "cli-vol"] },
+      { args: ["volume", "rm", "cli-vol"] },
+      { args: ["volume", "inspect", "cli-vol"], compare: ["exit", "stderr"] },
+    ],
+    cleanup: [["volume", "rm", "-f", "cli-vol"]],
+  },
+  {
+    name: "create, list, inspect and remove a network",
+    steps: [
+      { args: ["network", "create", "--label", "cli=yes", "--subnet", "10.97.0.0/24", "cli-net"], compare: ["exit"] },
+      { args: ["network", "ls", "--filter", "label=cli=yes", "--format", "{{.Name}} {{.Driver}} {{.Scope}}"] },
+      { args: ["network", "inspect", "-f", "{{.Name}} {{.Driver}} {{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Labels}}", "cli-net"] },
+      { args: ["network", "rm", "cli-net"] },
+      { args: ["network", "inspect", "cli-net"], compare: ["exit", "stderr"] },
+    ],
+    cleanup: [["network", "rm", "cli-net"]],
+  },
 ];

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, asc, eq } from "drizzle-orm";
 import { versionAtLeast, versionLessThan } from "../api-version.js";
-import { ForbiddenError, InvalidParameterError } from "../errors.js";
+import { ForbiddenError, InvalidParameterError, SystemError } from "../errors.js";
 import type { EventLog } from "../events/log.js";
 import type { Db } from "../state/db.js";
 import { endpoints } from "../state/schema.js";
@@ -57,7 +57,8 @@ export class ContainerNetworks {
   /** The networks a create joins, checked: NetworkMode's network first, then NetworkingConfig's others. */
   plan(hostConfig: Record<string, unknown>, endpointsConfig: Record<string, EndpointConfig | null> | undefined, apiVersion: string): { network: Network; config: EndpointConfig }[] {
     const modeName = networkModeName(hostConfig.NetworkMode);
-    const entries = Object.entries(endpointsConfig ?? {});
+    // The CLI names the default network "default" in EndpointsConfig too.
+    const entries = Object.entries(endpointsConfig ?? {}).map(([name, config]) => [name === "default" ? "bridge" : name, config] as const);
     if (versionLessThan(apiVersion, "1.44") && entries.length > 1) {
       throw new InvalidParameterError(`Container cannot be connected to network endpoints: ${entries.map(([n]) => n).join(", ")}`);
     }
@@ -158,7 +159,7 @@ export class ContainerNetworks {
   disconnect(networkIdOrName: string, c: NetworkedContainer): void {
     const n = this.store.get(networkIdOrName);
     const e = this.list(c.id).find((x) => x.network.id === n.id);
-    if (!e) throw new ForbiddenError(`container ${c.id} is not connected to network ${n.name}`);
+    if (!e) throw new SystemError(`container ${c.id} is not connected to network ${n.name}`);
     if (n.driver === "host") throw new ForbiddenError(CONFLICT_HOST);
     if (e.endpointId) this.leave(c, e);
     this.db.delete(endpoints).where(and(eq(endpoints.networkId, n.id), eq(endpoints.containerId, c.id))).run();

@@ -1,4 +1,4 @@
-import { InvalidParameterError, SystemError } from "../errors.js";
+import { SystemError } from "../errors.js";
 import type { EventLog } from "../events/log.js";
 import type { FilterArgs } from "../filter-args.js";
 import { parseTimeFilter } from "../timestamps.js";
@@ -10,7 +10,7 @@ const nanos = (iso: string) => BigInt(Date.parse(iso)) * 1_000_000n;
 /** GET /networks: filters dangling, driver, id, label, name, scope, type. */
 export function listNetworks(store: NetworkStore, members: ContainerNetworks, filters: FilterArgs): Network[] {
   filters.validate(["dangling", "driver", "id", "label", "name", "scope", "type"]);
-  for (const t of filters.get("type")) if (t !== "custom" && t !== "builtin") throw new InvalidParameterError(`invalid filter: 'type'='${t}'`);
+  for (const t of filters.get("type")) if (t !== "custom" && t !== "builtin") throw new SystemError(`invalid filter: 'type'='${t}'`);
   const dangling = filters.contains("dangling") ? filters.boolOrDefault("dangling", false) : undefined;
   return store
     .list()

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from "../errors.js";
+import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, SystemError } from "../errors.js";
 import type { EventLog } from "../events/log.js";
 import type { Db } from "../state/db.js";
 import { endpoints, networks } from "../state/schema.js";
@@ -107,7 +107,8 @@ export class NetworkStore {
   create(req: NetworkCreate): Network {
     const name = req.Name ?? "";
     if (PREDEFINED_NAMES.includes(name)) throw new ForbiddenError(`operation is not permitted on predefined ${name} network `);
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new InvalidParameterError(`invalid name: ${name}`);
+    // dockerd answers an invalid name as an internal error (500), as the reference engine shows.
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new SystemError(`invalid name: ${name}`);
     const driver = req.Driver || "bridge";
     if (driver === "host" || driver === "null") throw new ForbiddenError(`only one instance of "${driver === "null" ? "none" : driver}" network is allowed`);
     if (driver !== "bridge") throw new NotFoundError(`plugin "${driver}" not found`);
@@ -129,7 +130,7 @@ export class NetworkStore {
       internal: Boolean(req.Internal),
       attachable: Boolean(req.Attachable),
       enableIPv6,
-      ipam: { Driver: ipamDriver, Options: req.IPAM?.Options ?? {}, Config: config },
+      ipam: { Driver: ipamDriver, Options: req.IPAM?.Options ?? null, Config: config },
       options: req.Options ?? {},
       labels: req.Labels ?? {},
     };
@@ -153,7 +154,7 @@ export class NetworkStore {
   }
 
   /** Containers with an endpoint on the network now (running ones). */
-  activeEndpoints(id: string): { containerId: string }[] {
+  activeEndpoints(id: string): { containerId: string; endpointId: string }[] {
     return this.db.select({ containerId: endpoints.containerId, endpointId: endpoints.endpointId }).from(endpoints).where(eq(endpoints.networkId, id)).all().filter((e) => e.endpointId !== "");
   }
 
@@ -162,7 +163,7 @@ export class NetworkStore {
     if (this.isPredefined(n)) throw new ForbiddenError(`${n.name} is a pre-defined network and cannot be removed`);
     const active = this.activeEndpoints(n.id);
     if (active.length) {
-      const list = active.map((e) => `name:"${containerName(e.containerId)}" id:"${e.containerId.slice(0, 12)}"`).join(", ");
+      const list = active.map((e) => `name:"${containerName(e.containerId)}" id:"${e.endpointId.slice(0, 12)}"`).join(", ");
       throw new ForbiddenError(`error while removing network: network ${n.name} has active endpoints (${list})`);
     }
     this.db.delete(networks).where(eq(networks.id, n.id)).run();

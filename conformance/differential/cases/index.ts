@@ -8,6 +8,8 @@ import { listCases } from "./list.js";
 import { registryCases } from "./registry.js";
 import { systemCases } from "./system.js";
 import { topStatsCases } from "./top-stats.js";
+import { volumeCases } from "./volumes.js";
+import { networkCases } from "./networks.js";
 
 /** Every differential suite, by name. */
 export const suites: Record<string, Case[]> = {
@@ -21,4 +23,6 @@ export const suites: Record<string, Case[]> = {
   logs: logCases,
   images: imageCases,
   registry: registryCases,
+  volumes: volumeCases,
+  networks: networkCases,
 };

@@ -290,7 +290,6 @@ export class ContainerManager {
     this.health.unwatch(id);
     this.logs.end(id);
     const c = this.get(id);
-    this.attachments.stopped(c);
     const tracker = this.restarts.get(id) ?? new RestartTracker();
     this.restarts.set(id, tracker);
     const decision = tracker.decide(c.hostConfig.RestartPolicy, exitCode, c.manuallyStopped, ranMs);
@@ -299,6 +298,7 @@ export class ContainerManager {
     this.save(c);
     if (oomKilled) this.events.container(c, "oom");
     this.events.container(c, "die", dieAttributes(exitCode, ranMs));
+    this.attachments.stopped(c);
     this.bus.emit(`exit:${id}`, exitCode);
     if (decision.restart) {
       const timer = setTimeout(() => {

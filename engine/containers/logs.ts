@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { and, asc, desc, eq, gt, lt, lte, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Db } from "../state/db.js";
 import { containerLogs } from "../state/schema.js";
 import { now } from "./state.js";
@@ -154,24 +154,10 @@ export class LogStore {
   }
 
   /** The last `tail` entries of the selected streams. */
+  /** The last `tail` lines of both streams: as in dockerd's json-file, the streams are chosen after the tail is taken. */
   private lastRows(id: string, q: LogQuery) {
-    const rows: (typeof containerLogs.$inferSelect)[] = [];
-    if (q.tail! <= 0) return rows;
-    let before = Number.MAX_SAFE_INTEGER;
-    // Read backwards in pages until enough entries of the wanted streams are found.
-    while (rows.length < q.tail!) {
-      const page = this.db
-        .select()
-        .from(containerLogs)
-        .where(and(eq(containerLogs.containerId, id), lt(containerLogs.seq, before)))
-        .orderBy(desc(containerLogs.seq))
-        .limit(1000)
-        .all();
-      if (page.length === 0) break;
-      for (const r of page) if ((r.stream === 1 ? q.stdout : q.stderr) && rows.length < q.tail!) rows.push(r);
-      before = page[page.length - 1].seq;
-    }
-    return rows.reverse();
+    if (q.tail! <= 0) return [];
+    return this.db.select().from(containerLogs).where(eq(containerLogs.containerId, id)).orderBy(desc(containerLogs.seq)).limit(q.tail!).all().reverse();
   }
 
   /** Entries stored after `afterSeq`, for attach's replay. */

@@ -60,6 +60,8 @@ describe("container logs", () => {
 
   it("gives the last lines of the chosen streams with tail", async () => {
     expect(frames((await get("/containers/lines/logs?stdout=1&tail=1")).body)).toEqual([[1, "bpartial"]]);
+    // The tail is taken over both streams, then the stream chosen, as dockerd's json-file does.
+    expect(frames((await get("/containers/lines/logs?stderr=1&tail=1")).body)).toEqual([]);
     expect(frames((await get("/containers/lines/logs?stdout=1&stderr=1&tail=2")).body)).toEqual([
       [2, "c\n"],
       [1, "bpartial"],

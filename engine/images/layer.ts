@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -7,6 +7,7 @@ import { createGunzip, type Gunzip } from "node:zlib";
 import tar from "tar-stream";
 import { InvalidParameterError } from "../errors.js";
 import { baseName, entryPath, parentOf } from "./tar-path.js";
+import { openedWriteStream } from "./open-file.js";
 
 /** One file system object of a layer. Regular files keep their bytes in `data` (a file of the layer directory). */
 export interface LayerEntry {
@@ -194,7 +195,7 @@ export class LayerStore {
 
   private async unpack(tarStream: Readable, tmp: string): Promise<LayerIndex> {
     const hash = createHash("sha256");
-    const raw = createWriteStream(join(tmp, "layer.tar"));
+    const raw = openedWriteStream(join(tmp, "layer.tar"));
     let size = 0;
     const tee = new Transform({
       transform(chunk: Buffer, _e, cb) {
@@ -240,7 +241,7 @@ export class LayerStore {
         case "contiguous-file": {
           const data = String(n++);
           entries[path] = { type: "file", ...meta, size: header.size ?? 0, data };
-          pipeline(stream, createWriteStream(join(tmp, "data", data))).then(() => done(), done);
+          pipeline(stream, openedWriteStream(join(tmp, "data", data))).then(() => done(), done);
           return;
         }
         case "directory":
@@ -278,7 +279,12 @@ export class LayerStore {
       }
       stream.on("end", done).resume();
     });
-    await pipeline(tarStream, tee, extract);
+    try {
+      await pipeline(tarStream, tee, extract);
+    } catch (err) {
+      raw.destroy();
+      throw err;
+    }
     await new Promise<void>((resolve, reject) => raw.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { diffId: `sha256:${hash.digest("hex")}`, size, entries, whiteouts, opaque };
   }

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join, posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -7,6 +7,7 @@ import { InvalidParameterError } from "../errors.js";
 import { decompressed } from "./layer.js";
 import type { ImageStore } from "./store.js";
 import { entryPath } from "./tar-path.js";
+import { openedWriteStream } from "./open-file.js";
 
 interface ArchiveImage {
   config: string;
@@ -49,7 +50,7 @@ async function extractArchive(input: Readable, dir: string): Promise<Map<string,
     }
     const target = join(dir, path);
     mkdirSync(join(target, ".."), { recursive: true });
-    pipeline(stream, createWriteStream(target)).then(() => next(), next);
+    pipeline(stream, openedWriteStream(target)).then(() => next(), next);
   });
   await pipeline(decompressed(input), extract);
   return links;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from "node:fs";
+import { createReadStream, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -10,6 +10,7 @@ import { RegistryError } from "../registry/errors.js";
 import { checkLayerType, parseManifest, platformMatches, platformString, requestedPlatform, selectManifest, type Descriptor, type Platform } from "../registry/manifest.js";
 import type { LayerDistribution } from "./distribution.js";
 import { collectGarbage } from "./gc.js";
+import { openedWriteStream } from "./open-file.js";
 import { runPool } from "./pool.js";
 import { byteCounter, shortId, type ProgressSink } from "./progress.js";
 import { familiarName, parseReference, type Reference } from "./reference.js";
@@ -191,7 +192,7 @@ async function fetchLayer(ctx: PullContext, client: RegistryClient, ref: Referen
         received = n;
         ctx.emit({ status: "Downloading", detail: { current: n, total: d.size }, id });
       }, hash),
-      createWriteStream(tmp),
+      openedWriteStream(tmp),
     );
     ctx.emit({ status: "Verifying Checksum", detail: {}, id });
     if (`sha256:${hash.digest("hex")}` !== d.digest || (d.size > 0 && received !== d.size)) {

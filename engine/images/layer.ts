@@ -282,7 +282,8 @@ export class LayerStore {
     try {
       await pipeline(tarStream, tee, extract);
     } catch (err) {
-      raw.destroy();
+      // Ended, not destroyed: writes the tee queued complete before the file closes.
+      await new Promise<void>((resolve) => raw.end(() => resolve()));
       throw err;
     }
     await new Promise<void>((resolve, reject) => raw.end((err?: Error | null) => (err ? reject(err) : resolve())));

@@ -19,4 +19,5 @@ bash "$root/conformance/cross-engine-images.sh" "$ref_sock" "$sub_sock" || statu
 bash "$root/conformance/registry/cross-engine.sh" "$ref_sock" "$sub_sock" "$CONFORMANCE_REGISTRY" || status=1
 bash "$root/conformance/clients/version.sh" "$sub_sock" || status=1
 bash "$root/conformance/clients/scenarios.sh" "$ref_sock" "$sub_sock" || status=1
+bash "$root/conformance/act/run.sh" "$ref_sock" "$sub_sock" || status=1
 exit $status

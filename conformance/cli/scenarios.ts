@@ -206,6 +206,7 @@ export const sandboxScenarios: CliScenario[] = [
       { args: ["run", "--rm", "-u", "nobody", IMG, "sh", "-c", "id; echo $HOME"] },
       { args: ["run", "--rm", "-u", "0:12", IMG, "id"] },
       { args: ["run", "--rm", "-u", "nope", IMG, "id"], compare: ["stderr", "exit"] },
+      { args: ["run", "--rm", "--hostname", "un", IMG, "sh", "-c", "uname; uname -a; uname -snm; uname -o"] },
     ],
   },
   {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the reference engine (Debian's docker.io), the local registry and
-# the packages the offline test images are built from (busybox, clang for WASI).
+# the packages the offline test images are built from (busybox, bash, clang for WASI).
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 [ -x /bin/busybox ] || need+=(busybox-static)
+[ -x /bin/bash-static ] || need+=(bash-static)
 /usr/bin/python3 -c "import docker" 2>/dev/null || need+=(python3-docker)
 # The WASI test program is compiled with clang for wasm32-wasi.
 command -v clang-14 >/dev/null || need+=(clang-14 lld-14)

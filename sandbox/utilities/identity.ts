@@ -1,3 +1,4 @@
+import { machine, release, version } from "node:os";
 import type { Identity } from "../identity.js";
 import { complain, type UtilityCall } from "./context.js";
 
@@ -39,4 +40,33 @@ async function hostname(call: UtilityCall): Promise<number> {
   return 0;
 }
 
-export const identityUtilities: Record<string, (call: UtilityCall, who: Identity) => Promise<number>> = { id, whoami, hostname };
+/**
+ * uname [-asnrvmpio]: the kernel is the host's, as in any container; the node
+ * name is the container's hostname. Fields print in busybox's order.
+ */
+async function uname(call: UtilityCall): Promise<number> {
+  const flags = call.argv.slice(1).join("").replace(/-/g, "");
+  if (/[^asnrvmpio]/.test(flags)) {
+    await complain(call, `invalid option -- '${flags.replace(/[asnrvmpio]/g, "")[0]}'`);
+    return 1;
+  }
+  const node = (await call.fs.readFile("/etc/hostname").catch(() => "")).split("\n")[0];
+  const fields: [string, string][] = [
+    ["s", "Linux"],
+    ["n", node],
+    ["r", release()],
+    ["v", version()],
+    ["m", machine()],
+    ["p", "unknown"],
+    ["i", "unknown"],
+    ["o", "GNU/Linux"],
+  ];
+  const all = flags.includes("a");
+  const wanted = flags === "" ? "s" : flags;
+  // -a leaves out what busybox does not know (processor, platform).
+  const line = fields.filter(([f]) => (all ? f !== "p" && f !== "i" : wanted.includes(f))).map(([, v]) => v);
+  await call.stdout.write(`${line.join(" ")}\n`);
+  return 0;
+}
+
+export const identityUtilities: Record<string, (call: UtilityCall, who: Identity) => Promise<number>> = { id, whoami, hostname, uname };

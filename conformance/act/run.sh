@@ -10,7 +10,7 @@ sub=${2:?usage: run.sh REFERENCE_SOCKET SUBJECT_SOCKET}
 here=$(cd "$(dirname "$0")" && pwd)
 act_version=v0.2.89
 act="$(go env GOPATH)/bin/act"
-[ -x "$act" ] || GOFLAGS=-mod=mod go install "github.com/nektos/act@$act_version"
+[ -x "$act" ] || go install "github.com/nektos/act@$act_version"
 image=sockerless-test/act-runner:latest
 work=${ACT_WORK:-$(mktemp -d)}
 [ -n "${ACT_WORK:-}" ] || trap 'rm -rf "$work"' EXIT

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, count, eq, like } from "drizzle-orm";
+import { and, count, eq, like, sql } from "drizzle-orm";
 import type { Db } from "../state/db.js";
 import { containers, images, imageTags } from "../state/schema.js";
 import { NotFoundError, InvalidParameterError } from "../errors.js";
@@ -66,11 +66,27 @@ export interface Image {
 
 /** Images and their tags; layer bytes live in the LayerStore. */
 export class ImageStore {
+  // Prepared once: `docker images` and every create look images up, and building the SQL again each time dominates them.
+  private readonly queries;
+
   constructor(
     private readonly db: Db,
     readonly layers: LayerStore,
     readonly events: EventLog,
-  ) {}
+  ) {
+    this.queries = {
+      byId: db.select().from(images).where(eq(images.id, sql.placeholder("id"))).prepare(),
+      references: db.select({ tag: imageTags.tag }).from(imageTags).where(eq(imageTags.imageId, sql.placeholder("id"))).prepare(),
+      byReference: db.select({ imageId: imageTags.imageId }).from(imageTags).where(eq(imageTags.tag, sql.placeholder("tag"))).prepare(),
+      visibleIds: db.select({ id: images.id }).from(images).where(eq(images.removed, false)).prepare(),
+      children: db
+        .select({ id: images.id })
+        .from(images)
+        .where(and(eq(images.parent, sql.placeholder("id")), eq(images.removed, false)))
+        .prepare(),
+      containersUsing: db.select({ id: containers.id }).from(containers).where(eq(containers.imageId, sql.placeholder("id"))).prepare(),
+    };
+  }
 
   /**
    * Records an image whose layers are all present. The ID is the digest of
@@ -119,33 +135,20 @@ export class ImageStore {
 
   /** The image's tags and digests, in familiar form. */
   references(imageId: string): string[] {
-    return this.db
-      .select({ tag: imageTags.tag })
-      .from(imageTags)
-      .where(eq(imageTags.imageId, imageId))
-      .all()
+    return this.queries.references
+      .all({ id: imageId })
       .map((r) => r.tag)
       .sort();
   }
 
   /** Images committed from this one that have not been removed. */
   children(imageId: string): string[] {
-    return this.db
-      .select({ id: images.id })
-      .from(images)
-      .where(and(eq(images.parent, imageId), eq(images.removed, false)))
-      .all()
-      .map((r) => r.id);
+    return this.queries.children.all({ id: imageId }).map((r) => r.id);
   }
 
   /** IDs of containers made from the image. */
   containersUsing(imageId: string): string[] {
-    return this.db
-      .select({ id: containers.id })
-      .from(containers)
-      .where(eq(containers.imageId, imageId))
-      .all()
-      .map((r) => r.id);
+    return this.queries.containersUsing.all({ id: imageId }).map((r) => r.id);
   }
 
   /**
@@ -185,7 +188,7 @@ export class ImageStore {
   }
 
   get(id: string): Image | undefined {
-    const row = this.db.select().from(images).where(eq(images.id, id)).get();
+    const row = this.queries.byId.get({ id });
     if (!row) return undefined;
     const refs = this.references(id);
     return {
@@ -218,7 +221,7 @@ export class ImageStore {
     }
     const ref = parseReference(nameOrId);
     const name = ref.digest ? `${familiarName(ref)}@${ref.digest}` : familiarTagged(ref);
-    const byRef = visible(this.db.select().from(imageTags).where(eq(imageTags.tag, name)).get()?.imageId);
+    const byRef = visible(this.queries.byReference.get({ tag: name })?.imageId);
     if (byRef) return byRef;
     if (/^[0-9a-f]+$/.test(nameOrId.replace(/^sha256:/, ""))) {
       const hex = nameOrId.replace(/^sha256:/, "");
@@ -230,12 +233,7 @@ export class ImageStore {
 
   /** Every image a client can see. */
   list(): Image[] {
-    return this.db
-      .select({ id: images.id })
-      .from(images)
-      .where(eq(images.removed, false))
-      .all()
-      .map((r) => this.get(r.id)!);
+    return this.queries.visibleIds.all().map((r) => this.get(r.id)!);
   }
 
   count(): number {

@@ -15,6 +15,7 @@ import { imageRoutes } from "./images/routes.js";
 import { imageTransferRoutes } from "./images/transfer-routes.js";
 import { registryRoutes } from "./images/registry-routes.js";
 import { buildkitRoutes } from "./system/buildkit-routes.js";
+import { buildRoutes } from "./build/routes.js";
 import { systemRoutes } from "./system/routes.js";
 import { unsupportedRoutes } from "./system/unsupported.js";
 import { eventRoutes } from "./system/events.js";
@@ -71,6 +72,7 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   app.route("/", registryRoutes());
   app.route("/", imageRoutes());
   app.route("/", buildkitRoutes());
+  app.route("/", buildRoutes());
   app.route("/", execRoutes());
   app.route("/", volumeRoutes());
   app.route("/", networkRoutes());

@@ -6,9 +6,23 @@ const VALID = new Set(["cmd", "entrypoint", "healthcheck", "env", "expose", "lab
 
 type Config = ContainerDefaults & Record<string, unknown>;
 
-/** Words of an instruction's arguments with quotes and escapes removed and $VAR / ${VAR} taken from `env`. */
-function words(text: string, env: string[]): string[] {
-  const lookup = (name: string) => env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1) ?? "";
+/** The value of $NAME, ${NAME}, ${NAME:-default} or ${NAME:+alternative} at the start of `text`, and how many characters it took. */
+function variable(text: string, env: string[], escape: string): { value: string; length: number } | undefined {
+  const m = /^\$(?:\{(\w+)(?::([-+])([^}]*))?\}|(\w+))/.exec(text);
+  if (!m) return undefined;
+  const name = m[1] ?? m[4];
+  const value = env.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
+  if (m[2] === "-") return { value: value ? value : splitWords(m[3], env, escape).join(" "), length: m[0].length };
+  if (m[2] === "+") return { value: value ? splitWords(m[3], env, escape).join(" ") : "", length: m[0].length };
+  return { value: value ?? "", length: m[0].length };
+}
+
+/**
+ * Words of an instruction's arguments with quotes and escapes removed and
+ * $VAR / ${VAR} (with the :- and :+ modifiers) taken from `env`, the first
+ * entry of a name winning; `escape` is the Dockerfile's escape character.
+ */
+export function splitWords(text: string, env: string[], escape = "\\"): string[] {
   const out: string[] = [];
   let cur: string | undefined;
   for (let i = 0; i < text.length; i++) {
@@ -25,23 +39,23 @@ function words(text: string, env: string[]): string[] {
     } else if (ch === '"') {
       let s = "";
       for (i++; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === "\\" && i + 1 < text.length) s += text[++i];
+        if (text[i] === escape && i + 1 < text.length) s += text[++i];
         else if (text[i] === "$") {
-          const m = /^\$(?:\{(\w+)\}|(\w+))/.exec(text.slice(i));
-          if (m) {
-            s += lookup(m[1] ?? m[2]);
-            i += m[0].length - 1;
+          const v = variable(text.slice(i), env, escape);
+          if (v) {
+            s += v.value;
+            i += v.length - 1;
           } else s += "$";
         } else s += text[i];
       }
       if (i >= text.length) throw new InvalidParameterError("unexpected end of statement while looking for matching double-quote");
       cur = (cur ?? "") + s;
-    } else if (ch === "\\" && i + 1 < text.length) cur = (cur ?? "") + text[++i];
+    } else if (ch === escape && i + 1 < text.length) cur = (cur ?? "") + text[++i];
     else if (ch === "$") {
-      const m = /^\$(?:\{(\w+)\}|(\w+))/.exec(text.slice(i));
-      if (m) {
-        cur = (cur ?? "") + lookup(m[1] ?? m[2]);
-        i += m[0].length - 1;
+      const v = variable(text.slice(i), env, escape);
+      if (v) {
+        cur = (cur ?? "") + v.value;
+        i += v.length - 1;
       } else cur = (cur ?? "") + "$";
     } else cur = (cur ?? "") + ch;
   }
@@ -50,13 +64,13 @@ function words(text: string, env: string[]): string[] {
 }
 
 /** KEY=VALUE pairs, or the legacy "KEY VALUE" form. */
-function pairs(instruction: string, args: string, env: string[]): [string, string][] {
-  const ws = words(args, env);
+export function keyValues(instruction: string, args: string, env: string[], escape = "\\"): [string, string][] {
+  const ws = splitWords(args, env, escape);
   if (ws.length === 0) throw new InvalidParameterError(`${instruction.toUpperCase()} requires at least one argument`);
   if (!ws[0].includes("=")) {
     const value = args.trim().slice(args.trim().search(/\s/) + 1).trim();
     if (ws.length < 2) throw new InvalidParameterError(`${instruction.toUpperCase()} must have two arguments`);
-    return [[ws[0], words(value, env).join(" ")]];
+    return [[ws[0], splitWords(value, env, escape).join(" ")]];
   }
   return ws.map((w) => {
     const eq = w.indexOf("=");
@@ -66,7 +80,7 @@ function pairs(instruction: string, args: string, env: string[]): [string, strin
 }
 
 /** The JSON-array form of CMD/ENTRYPOINT/VOLUME/SHELL, or undefined for the shell form. */
-function jsonForm(args: string): string[] | undefined {
+export function jsonForm(args: string): string[] | undefined {
   if (!args.trim().startsWith("[")) return undefined;
   try {
     const v = JSON.parse(args) as unknown;
@@ -118,17 +132,29 @@ function healthcheck(args: string): unknown {
  */
 export function applyChanges(base: Config, changes: string[]): Config {
   const config: Config = structuredClone(base);
-  let cmdSet = false;
+  const state = { cmdSet: false };
   const lines = changes.join("\n").split(/\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
   for (const line of lines) {
     const m = /^(\S+)\s*([\s\S]*)$/.exec(line)!;
     const instruction = m[1].toLowerCase();
-    const args = m[2];
     if (!VALID.has(instruction)) throw new InvalidParameterError(`${instruction} is not a valid change command`);
-    const env = config.Env ?? [];
-    switch (instruction) {
+    applyInstruction(config, instruction, m[2], { env: config.Env ?? [], state });
+  }
+  return config;
+}
+
+/**
+ * Applies one instruction (lower-case name, raw arguments) to `config` in
+ * place. Variables expand from `env` (the builder adds its build args); an
+ * ENTRYPOINT clears Cmd unless a CMD came earlier in the same `state`.
+ */
+export function applyInstruction(config: Config, instruction: string, args: string, opts: { env: string[]; state: { cmdSet: boolean }; escape?: string }): void {
+  const { env, state, escape = "\\" } = opts;
+  const words = (text: string) => splitWords(text, env, escape);
+  const pairs = (name: string, text: string) => keyValues(name, text, env, escape);
+  switch (instruction) {
       case "env":
-        for (const [k, v] of pairs(instruction, args, env)) {
+        for (const [k, v] of pairs(instruction, args)) {
           // A variable set again keeps its place, as the builder's ENV does.
           const list = [...(config.Env ?? [])];
           const at = list.findIndex((e) => e === k || e.startsWith(`${k}=`));
@@ -138,19 +164,19 @@ export function applyChanges(base: Config, changes: string[]): Config {
         }
         break;
       case "label":
-        config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(pairs(instruction, args, env)) };
+        config.Labels = { ...(config.Labels ?? {}), ...Object.fromEntries(pairs(instruction, args)) };
         break;
       case "cmd":
         config.Cmd = command(args, config);
-        cmdSet = true;
+        state.cmdSet = true;
         break;
       case "entrypoint":
         config.Entrypoint = args.trim() === "" ? null : command(args, config);
-        if (!cmdSet) config.Cmd = null;
+        if (!state.cmdSet) config.Cmd = null;
         break;
       case "expose": {
         const ports = { ...(config.ExposedPorts ?? {}) };
-        for (const p of words(args, env)) {
+        for (const p of words(args)) {
           if (!/^\d+(-\d+)?(\/(tcp|udp|sctp))?$/i.test(p)) throw new InvalidParameterError(`invalid containerPort: ${p.split("/")[0]}`);
           ports[p.includes("/") ? p.toLowerCase() : `${p}/tcp`] = {};
         }
@@ -158,22 +184,22 @@ export function applyChanges(base: Config, changes: string[]): Config {
         break;
       }
       case "user":
-        config.User = words(args, env).join(" ");
+        config.User = words(args).join(" ");
         break;
       case "workdir": {
-        const dir = words(args, env).join(" ");
+        const dir = words(args).join(" ");
         const joined = dir.startsWith("/") ? dir : `${config.WorkingDir || "/"}/${dir}`;
         config.WorkingDir = "/" + joined.split("/").filter((p) => p && p !== ".").reduce<string[]>((acc, p) => (p === ".." ? acc.slice(0, -1) : [...acc, p]), []).join("/");
         break;
       }
       case "volume": {
-        const vols = jsonForm(args) ?? words(args, env);
+        const vols = jsonForm(args) ?? words(args);
         if (vols.length === 0) throw new InvalidParameterError("VOLUME specified can not be an empty string");
         config.Volumes = { ...(config.Volumes ?? {}), ...Object.fromEntries(vols.map((v) => [v, {}])) };
         break;
       }
       case "stopsignal":
-        config.StopSignal = words(args, env).join(" ");
+        config.StopSignal = words(args).join(" ");
         break;
       case "onbuild": {
         const inner = args.trim().split(/\s+/)[0]?.toUpperCase() ?? "";
@@ -186,6 +212,4 @@ export function applyChanges(base: Config, changes: string[]): Config {
         config.Healthcheck = healthcheck(args);
         break;
     }
-  }
-  return config;
 }

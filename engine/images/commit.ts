@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import tar from "tar-stream";
-import type { Backend } from "../../backends/backend.js";
+import type { Backend, ContainerSpec } from "../../backends/backend.js";
 import { withImageDefaults, type ContainerConfig } from "../containers/config.js";
 import type { ContainerManager } from "../containers/manager.js";
 import { ConflictError, NotImplementedError } from "../errors.js";
@@ -11,7 +11,7 @@ import type { ImageStore } from "./store.js";
 import { addTag } from "./tag.js";
 
 /** The diff ID of a tar with no entries (two zero blocks): dockerd records such a layer as an empty_layer history entry. */
-const EMPTY_LAYER = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
+export const EMPTY_LAYER = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
 
 export interface CommitOptions {
   /** Familiar NAME:TAG, from repo and tag. */
@@ -40,23 +40,7 @@ export async function commitContainer(deps: { images: ImageStore; containers: Co
   const newConfig = withImageDefaults(applyChanges((opts.config ?? c.config) as ContainerConfig & Record<string, never>, opts.changes) as ContainerConfig, c.config);
   const parent = images.get(c.imageId);
   if (!parent) throw new ConflictError(`the image of container ${c.id} (${c.imageId}) is gone`);
-  const spec = containers.backendSpec(c);
-  const provided = new Set(spec.files.map((f) => f.path));
-  const pack = tar.pack();
-  const layer = images.layers.add(Readable.from(pack as AsyncIterable<Buffer>));
-  try {
-    await backend.withFiles(spec, async (files) => {
-      const changes = (await files.changes()).filter((ch) => !provided.has(ch.path));
-      await writeChangesLayer(files, changes, imagePaths(images.layers, parent.config.rootfs.diff_ids), pack);
-    });
-    pack.finalize();
-  } catch (err) {
-    pack.destroy(err as Error);
-    await layer.catch(() => {});
-    throw err;
-  }
-  const { diffId } = await layer;
-  const empty = diffId === EMPTY_LAYER;
+  const { diffId, empty } = await captureLayer(images, backend, containers.backendSpec(c), parent.config.rootfs.diff_ids);
   const created = new Date().toISOString();
   const history = {
     created,
@@ -79,8 +63,33 @@ export async function commitContainer(deps: { images: ImageStore; containers: Co
     history: [...(base.history ?? []), history],
   });
   const img = images.add(Buffer.from(raw), parent.id);
-  if (empty) images.layers.settle([diffId]);
+  if (empty) images.layers.settle([EMPTY_LAYER]);
   if (opts.ref) addTag(images, img.id, opts.ref);
   images.events.container(c, "commit", { comment: opts.comment, imageID: img.id, imageRef: opts.ref ?? "" });
   return img.id;
+}
+
+/**
+ * Stores a container's changes over the layers `lower` as a new layer, as
+ * dockerd exports a read-write layer; the files the engine provides in every
+ * container are not part of it. An empty layer is stored too (its diff ID is
+ * EMPTY_LAYER): the caller settles it once the image it belongs to is kept.
+ */
+export async function captureLayer(images: ImageStore, backend: Backend, spec: ContainerSpec, lower: string[]): Promise<{ diffId: string; empty: boolean }> {
+  const provided = new Set(spec.files.map((f) => f.path));
+  const pack = tar.pack();
+  const layer = images.layers.add(Readable.from(pack as AsyncIterable<Buffer>));
+  try {
+    await backend.withFiles(spec, async (files) => {
+      const changes = (await files.changes()).filter((ch) => !provided.has(ch.path));
+      await writeChangesLayer(files, changes, imagePaths(images.layers, lower), pack);
+    });
+    pack.finalize();
+  } catch (err) {
+    pack.destroy(err as Error);
+    await layer.catch(() => {});
+    throw err;
+  }
+  const { diffId } = await layer;
+  return { diffId, empty: diffId === EMPTY_LAYER };
 }

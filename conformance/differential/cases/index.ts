@@ -1,5 +1,6 @@
 import type { Case } from "../case.js";
 import { archiveCases } from "./archive.js";
+import { buildCases } from "./build.js";
 import { errorCases } from "./errors.js";
 import { eventCases } from "./events.js";
 import { imageCases } from "./images.js";
@@ -25,4 +26,5 @@ export const suites: Record<string, Case[]> = {
   registry: registryCases,
   volumes: volumeCases,
   networks: networkCases,
+  build: buildCases,
 };

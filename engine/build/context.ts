@@ -1,0 +1,124 @@
+import type { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import { decompressed } from "../containers/archive-extract.js";
+import { InvalidParameterError, SystemError } from "../errors.js";
+import { cleanRelative, IgnoreRules } from "./dockerignore.js";
+
+/** One object of the build context. */
+export interface ContextEntry {
+  type: "file" | "dir" | "symlink" | "link";
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Milliseconds since the epoch. */
+  mtime: number;
+  data?: Buffer;
+  linkname?: string;
+}
+
+const TYPES: Record<string, ContextEntry["type"] | undefined> = { file: "file", "contiguous-file": "file", directory: "dir", symlink: "symlink", link: "link" };
+
+/**
+ * The build context a client sent: a tar (plain or gzip) held in memory by
+ * cleaned relative path, with the directories it implies. Paths the
+ * .dockerignore leaves out are gone once `applyIgnore` has run.
+ */
+export class BuildContext {
+  readonly entries = new Map<string, ContextEntry>();
+
+  static async read(body: Readable): Promise<BuildContext> {
+    const ctx = new BuildContext();
+    ctx.entries.set("", { type: "dir", mode: 0o755, uid: 0, gid: 0, mtime: 0 });
+    const extract = tar.extract();
+    extract.on("entry", (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c) => chunks.push(c as Buffer));
+      stream.on("end", () => {
+        const path = cleanRelative(header.name);
+        const type = TYPES[header.type ?? "file"];
+        if (type && path !== "") {
+          ctx.addParents(path);
+          ctx.entries.set(path, {
+            type,
+            mode: (header.mode ?? 0o644) & 0o7777,
+            uid: header.uid ?? 0,
+            gid: header.gid ?? 0,
+            mtime: header.mtime?.getTime() ?? 0,
+            ...(type === "file" ? { data: Buffer.concat(chunks) } : {}),
+            ...(type === "symlink" || type === "link" ? { linkname: header.linkname ?? "" } : {}),
+          });
+        }
+        next();
+      });
+      stream.on("error", next);
+    });
+    try {
+      await pipeline(await decompressed(body), extract as unknown as Writable);
+    } catch (err) {
+      if (err instanceof Error && "status" in err) throw err;
+      throw new InvalidParameterError(`failed to read the build context: ${(err as Error).message}`);
+    }
+    return ctx;
+  }
+
+  private addParents(path: string): void {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (!this.entries.has(dir)) this.entries.set(dir, { type: "dir", mode: 0o755, uid: 0, gid: 0, mtime: 0 });
+    }
+  }
+
+  /** A regular file's bytes, following symlinks inside the context; undefined when there is none. */
+  file(path: string): Buffer | undefined {
+    const e = this.resolve(cleanRelative(path));
+    return e?.entry.type === "file" ? e.entry.data : undefined;
+  }
+
+  /** The entry at `path` with symlinks in every step followed inside the context. */
+  resolve(path: string, followLast = true): { path: string; entry: ContextEntry } | undefined {
+    let parts = path.split("/").filter(Boolean);
+    let done: string[] = [];
+    for (let hops = 0; parts.length > 0; ) {
+      const name = parts.shift()!;
+      if (name === "..") {
+        done.pop();
+        continue;
+      }
+      if (name === ".") continue;
+      const cur = [...done, name].join("/");
+      const e = this.entries.get(cur);
+      if (e?.type === "symlink" && (parts.length > 0 || followLast)) {
+        if (++hops > 255) throw new SystemError(`too many links in ${path}`);
+        const target = e.linkname ?? "";
+        if (target.startsWith("/")) done = [];
+        parts = [...target.split("/"), ...parts];
+        continue;
+      }
+      if (!e) return undefined;
+      done.push(name);
+    }
+    const p = done.join("/");
+    const entry = this.entries.get(p);
+    return entry ? { path: p, entry } : undefined;
+  }
+
+  /** Paths below `dir` (relative to the context root), sorted. */
+  below(dir: string): string[] {
+    const prefix = dir === "" ? "" : `${dir}/`;
+    return [...this.entries.keys()].filter((p) => p !== dir && p.startsWith(prefix)).sort();
+  }
+
+  /**
+   * What dockerd's legacy builder does with a .dockerignore (clients apply
+   * the rest when they pack the context): the Dockerfile and the
+   * .dockerignore itself are dropped once read when its rules exclude them.
+   */
+  applyIgnore(dockerfile: string): void {
+    const text = this.file(".dockerignore");
+    if (text === undefined) return;
+    const rules = new IgnoreRules(text.toString("utf8"));
+    for (const path of [cleanRelative(dockerfile), ".dockerignore"]) if (rules.ignores(path)) this.entries.delete(path);
+  }
+}

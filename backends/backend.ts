@@ -31,6 +31,8 @@ export interface ProcessSpec {
   env: string[];
   cwd: string;
   user: string;
+  /** HostConfig.GroupAdd: more supplementary groups, by name or number. */
+  groups: string[];
   hostname: string;
   tty: boolean;
   /** Whether the process reads stdin (OpenStdin / AttachStdin on exec). */

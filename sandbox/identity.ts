@@ -32,11 +32,12 @@ async function table(fs: IFileSystem, path: string): Promise<Entry[]> {
 /**
  * "user", "uid", "user:group" or "uid:gid". A name that is in neither file
  * fails as runc fails (Docker reports it at start); a number that is not
- * there is used as it is.
+ * there is used as it is. `additional` (HostConfig.GroupAdd) joins the
+ * supplementary groups, names looked up in /etc/group.
  */
-export async function resolveIdentity(fs: IFileSystem, spec: string): Promise<Identity> {
-  if (spec === "" || spec === "root" || spec === "0") return ROOT;
-  const [userPart, groupPart] = spec.split(":", 2);
+export async function resolveIdentity(fs: IFileSystem, spec: string, additional: string[] = []): Promise<Identity> {
+  if ((spec === "" || spec === "root" || spec === "0") && additional.length === 0) return ROOT;
+  const [userPart, groupPart] = (spec || "0").split(":", 2);
   const passwd = await table(fs, "/etc/passwd");
   const groups = await table(fs, "/etc/group");
   const user = /^\d+$/.test(userPart) ? passwd.find((e) => e.id === Number(userPart)) : passwd.find((e) => e.name === userPart);
@@ -50,5 +51,11 @@ export async function resolveIdentity(fs: IFileSystem, spec: string): Promise<Id
   }
   const name = user?.name ?? "";
   const supplementary = name ? groups.filter((g) => (g.fields[3] ?? "").split(",").includes(name) && g.id !== gid).map((g) => ({ gid: g.id, name: g.name })) : [];
+  for (const added of additional) {
+    const g = /^\d+$/.test(added) ? groups.find((e) => e.id === Number(added)) : groups.find((e) => e.name === added);
+    if (!g && !/^\d+$/.test(added)) throw new Error(`Unable to find group ${added}: no matching entries in group file`);
+    const extra = { gid: g?.id ?? Number(added), name: g?.name ?? "" };
+    if (!supplementary.some((s) => s.gid === extra.gid)) supplementary.push(extra);
+  }
   return { uid, gid, name, group: groups.find((g) => g.id === gid)?.name ?? "", groups: supplementary, home: user?.fields[5] || "/" };
 }

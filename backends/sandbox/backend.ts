@@ -185,7 +185,7 @@ class SandboxContainer {
     this.procs.set(pid, proc);
     const started = new Promise<void>((resolve, reject) => this.starting.set(pid, { resolve, reject }));
     const cid = this.cid;
-    host.send({ type: "run", cid, pid, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: spec.user, tty: spec.tty, stdin: spec.stdin, pid1: !exec, init: this.spec.init });
+    host.send({ type: "run", cid, pid, argv: spec.argv, env: spec.env, cwd: spec.cwd, user: spec.user, groups: spec.groups, tty: spec.tty, stdin: spec.stdin, pid1: !exec, init: this.spec.init });
     try {
       await started;
     } catch (err) {

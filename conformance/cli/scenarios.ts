@@ -6,7 +6,13 @@ const WASI = "sockerless-test/wasi";
 /** docker CLI scenarios of the sandbox backend, compared with the reference engine. */
 export const sandboxScenarios: CliScenario[] = [
   { name: "run --rm echo", steps: [{ args: ["run", "--rm", IMG, "echo", "hi"] }] },
-  { name: "the image's real files", steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "ls / && cat /etc/passwd | wc -l"] }] },
+  {
+    name: "the image's real files",
+    steps: [
+      { args: ["run", "--rm", IMG, "sh", "-c", "ls / && cat /etc/passwd | wc -l"] },
+      { args: ["run", "--rm", IMG, "sh", "-c", "mkdir -p /x/d && touch /x/f && chmod +x /x/f && ln -s f /x/l && ln -s d /x/ld && ls -p /x && ls -F /x && ls -1pa /x"] },
+    ],
+  },
   { name: "a failing command's exit code", steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "echo out; echo err >&2; exit 3"], compare: ["stdout", "stderr", "exit"] }] },
   { name: "the image's default command", steps: [{ args: ["run", "--rm", "-i", IMG], stdin: "echo from stdin script\nexit 4\n", compare: ["stdout", "exit"] }] },
   { name: "piped stdin", steps: [{ args: ["run", "--rm", "-i", IMG, "cat"], stdin: "hello\nworld\n" }] },
@@ -207,6 +213,8 @@ export const sandboxScenarios: CliScenario[] = [
       { args: ["run", "--rm", "-u", "0:12", IMG, "id"] },
       { args: ["run", "--rm", "-u", "nope", IMG, "id"], compare: ["stderr", "exit"] },
       { args: ["run", "--rm", "--hostname", "un", IMG, "sh", "-c", "uname; uname -a; uname -snm; uname -o"] },
+      { args: ["run", "--rm", "--group-add", "1000", "--group-add", "nogroup", IMG, "sh", "-c", "id; id -G"] },
+      { args: ["run", "--rm", "--group-add", "nope", IMG, "id"], compare: ["stderr", "exit"] },
     ],
   },
   {

@@ -34,7 +34,8 @@ fi
 rm -rf "$work"
 mkdir -p "$work/sockerless"
 sock="$work/sockerless/docker.sock"
-node "$root/dist/cli/main.js" serve --data "$work/sockerless" -H "unix://$sock" --log-level warn >"$work/sockerless/stdout" 2>"$work/sockerless/daemon.log" &
+# The bind-mount tests mount directories they make with Python's tempfile, under /tmp.
+node "$root/dist/cli/main.js" serve --data "$work/sockerless" -H "unix://$sock" --bind-root /tmp --log-level warn >"$work/sockerless/stdout" 2>"$work/sockerless/daemon.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

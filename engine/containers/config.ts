@@ -23,6 +23,7 @@ export interface HostConfig {
   Memory?: number;
   RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
   Init?: boolean | null;
+  GroupAdd?: string[] | null;
   [field: string]: unknown;
 }
 

@@ -84,6 +84,7 @@ export class ExecManager {
           env: mergeEnv(processEnv(c.config), exec.config.Env),
           cwd: exec.config.WorkingDir || c.config.WorkingDir || "/",
           user: exec.config.User || c.config.User || "",
+          groups: c.hostConfig.GroupAdd ?? [],
           hostname: c.config.Hostname ?? "",
           tty: Boolean(exec.config.Tty),
           stdin: Boolean(exec.config.AttachStdin),

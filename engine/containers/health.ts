@@ -69,7 +69,7 @@ const trim = (n: number) => String(Number(n.toFixed(9)));
 export interface HealthHost {
   backend: Backend;
   /** The container's current record, or undefined once it is gone. */
-  lookup(id: string): { config: ContainerConfig; state: { StartedAt: string; Health?: Health }; id: string } | undefined;
+  lookup(id: string): { config: ContainerConfig; hostConfig: { GroupAdd?: string[] | null }; state: { StartedAt: string; Health?: Health }; id: string } | undefined;
   /** Stores a new Health; `changed` when its status differs from before. */
   record(id: string, health: Health, changed: boolean): void;
   spec(id: string): Parameters<Backend["startProcess"]>[0];
@@ -127,7 +127,7 @@ export class HealthMonitor {
     const hc = (c.config.Healthcheck ?? {}) as Healthcheck;
     const timeoutNs = hc.Timeout || DEFAULT_TIMEOUT_NS;
     const start = now();
-    const result = await this.run(id, c.config, argv, timeoutNs).catch((err: Error) => ({ exitCode: -1, output: err.message }));
+    const result = await this.run(id, c.config, c.hostConfig.GroupAdd ?? [], argv, timeoutNs).catch((err: Error) => ({ exitCode: -1, output: err.message }));
     const latest = this.host.lookup(id);
     if (!latest?.state.Health || !this.timers.has(id)) return;
     const health: Health = { ...latest.state.Health, Log: [...latest.state.Health.Log, { Start: start, End: now(), ExitCode: result.exitCode, Output: result.output }].slice(-MAX_LOG_ENTRIES) };
@@ -141,12 +141,12 @@ export class HealthMonitor {
     this.host.record(id, health, health.Status !== latest.state.Health.Status);
   }
 
-  private async run(id: string, config: ContainerConfig, argv: string[], timeoutNs: number): Promise<{ exitCode: number; output: string }> {
+  private async run(id: string, config: ContainerConfig, groups: string[], argv: string[], timeoutNs: number): Promise<{ exitCode: number; output: string }> {
     let handle;
     try {
       handle = await this.host.backend.startProcess(
         this.host.spec(id),
-        { argv, env: processEnv(config), cwd: config.WorkingDir || "/", user: config.User ?? "", hostname: config.Hostname ?? "", tty: false, stdin: false },
+        { argv, env: processEnv(config), cwd: config.WorkingDir || "/", user: config.User ?? "", groups, hostname: config.Hostname ?? "", tty: false, stdin: false },
         true,
       );
     } catch (err) {

@@ -6,6 +6,11 @@ export interface LogConfig {
   Config?: Record<string, string> | null;
 }
 
+/** The LogConfig inspect reports: dockerd fills in its default driver (json-file) when the client names none. */
+export function withDefaultDriver(config: LogConfig | undefined): LogConfig {
+  return { Type: config?.Type || "json-file", Config: config?.Config ?? {} };
+}
+
 /** How a container's output is kept: not at all (`none`), or up to a number of bytes (0: no limit). */
 export type LogPolicy = { keep: false } | { keep: true; maxBytes: number };
 

@@ -10,7 +10,8 @@ import type { EventLog } from "../events/log.js";
 import { dieAttributes, killAttributes } from "../events/attributes.js";
 import { containers } from "../state/schema.js";
 import { HealthMonitor, startingHealth } from "./health.js";
-import { logPolicy, type LogConfig } from "./log-config.js";
+import { migrateContainerMac } from "../networks/mac-address.js";
+import { logPolicy, withDefaultDriver, type LogConfig } from "./log-config.js";
 import { LogStore } from "./logs.js";
 import { commandLine, processEnv, providedFiles, withImageDefaults, type ContainerConfig, type HostConfig } from "./config.js";
 import { validateCreate } from "./validate.js";
@@ -149,9 +150,12 @@ export class ContainerManager {
     if (Object.keys(config).length === 0) throw new InvalidParameterError("Config cannot be empty in order to create a container");
     if (!config.Image) throw new InvalidParameterError("no image specified: Config.Image must be set");
     validateCreate(config, hostConfig);
+    const macWarning = migrateContainerMac(config as { MacAddress?: string }, hostConfig, networking, apiVersion);
     logPolicy(hostConfig.LogConfig as LogConfig | undefined);
+    hostConfig.LogConfig = withDefaultDriver(hostConfig.LogConfig as LogConfig | undefined);
     this.checkBackendSupports(hostConfig);
     const warnings = discardUnenforced(hostConfig, this.backend.describe());
+    if (macWarning) warnings.push(macWarning);
     const image = this.images.resolve(config.Image);
     const merged = withImageDefaults(config, image.config.config ?? {});
     const argv = commandLine(merged);
@@ -242,6 +246,7 @@ export class ContainerManager {
           env: processEnv(c.config),
           cwd: c.config.WorkingDir || "/",
           user: c.config.User ?? "",
+          groups: c.hostConfig.GroupAdd ?? [],
           hostname: c.config.Hostname ?? "",
           tty: Boolean(c.config.Tty),
           stdin: Boolean(c.config.OpenStdin),

@@ -30,6 +30,22 @@ describe("container records", () => {
     expect((await d.request("GET", `/containers/${Id.slice(0, 8)}/json`)).json().Id).toBe(Id);
   });
 
+  it("fills in the default log driver and moves a container-wide MAC address to the main network", async () => {
+    const r = await create({ Image: BUSYBOX_IMAGE, Cmd: ["sleep", "30"], MacAddress: "02:42:ac:11:00:0a", HostConfig: { LogConfig: { Type: "", Config: { "max-file": "2" } } } }, "mac");
+    expect(r.json().Warnings).toEqual(["The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead."]);
+    expect((await d.request("POST", "/containers/mac/start")).status).toBe(204);
+    const c = (await d.request("GET", "/containers/mac/json")).json();
+    expect(c.HostConfig.LogConfig).toEqual({ Type: "json-file", Config: { "max-file": "2" } });
+    expect(c.Config.MacAddress).toBeUndefined();
+    expect(c.NetworkSettings.Networks.bridge.MacAddress).toBe("02:42:ac:11:00:0a");
+    const mismatch = await create({ Image: BUSYBOX_IMAGE, MacAddress: "02:42:ac:11:00:0a", NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: "02:42:ac:11:00:0b" } } } });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.json().message).toBe("the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty");
+    const old = await d.request("POST", "/v1.41/containers/create", JSON.stringify({ Image: BUSYBOX_IMAGE, MacAddress: "02:42:ac:11:00:0c", HostConfig: { NetworkMode: "none" } }), { "Content-Type": "application/json" });
+    expect(old.json()).toEqual({ message: "conflicting options: mac-address and the network mode" });
+    expect((await d.request("DELETE", "/containers/mac?force=1")).status).toBe(204);
+  });
+
   it("refuses a name in use, a bad name and an unknown image", async () => {
     expect((await create({ Image: BUSYBOX_IMAGE }, "first")).status).toBe(409);
     expect((await create({ Image: BUSYBOX_IMAGE }, "bad%20name")).json().message).toMatch(/^Invalid container name/);

@@ -3,7 +3,9 @@ import { complain, pathArg, type Utility, type UtilityCall } from "./context.js"
 
 /**
  * `ls` in long format (-l, -n), as busybox prints it, from the container's
- * real modes, owners, sizes and times. Other listings are the general ls's.
+ * real modes, owners, sizes and times, and the short format with type
+ * indicators (-p, -F), one name per line as busybox writes to a pipe. Other
+ * listings are the general ls's.
  */
 
 interface Lister {
@@ -12,7 +14,7 @@ interface Lister {
   readdir(path: string): Promise<string[]>;
 }
 
-const FLAGS = new Set("lnaAdhrtSF1".split(""));
+const FLAGS = new Set("lnaAdhrtSF1p".split(""));
 const TYPE_CHAR: Record<FullStat["type"], string> = { file: "-", dir: "d", symlink: "l", fifo: "p" };
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const SIX_MONTHS_MS = 182 * 24 * 3600 * 1000;
@@ -55,16 +57,21 @@ export const lsLong: Utility = async (call) => {
   const args = call.argv.slice(1);
   const flags = new Set(args.filter((a) => a.startsWith("-") && a !== "-").flatMap((a) => a.slice(1).split("")));
   const long = flags.has("l") || flags.has("n");
-  // Only the long format is ours; the general ls lists names.
-  if (!long || [...flags].some((f) => !FLAGS.has(f)) || !("lstatFull" in call.fs)) return -1;
+  const indicators = flags.has("p") || flags.has("F");
+  // The general ls lists plain names.
+  if (!(long || indicators) || [...flags].some((f) => !FLAGS.has(f)) || !("lstatFull" in call.fs)) return -1;
   const fs = call.fs as unknown as Lister;
   const paths = args.filter((a) => !a.startsWith("-") || a === "-");
   const users = flags.has("n") ? new Map<number, string>() : await names(call, "/etc/passwd");
   const groups = flags.has("n") ? new Map<number, string>() : await names(call, "/etc/group");
   const now = Date.now();
-  const line = (name: string, s: FullStat) => {
+  const indicator = (s: FullStat) => (s.type === "dir" ? "/" : !flags.has("F") ? "" : s.type === "symlink" ? "@" : s.type === "fifo" ? "|" : s.mode & 0o111 ? "*" : "");
+  const line = async (name: string, s: FullStat, abs: string) => {
+    if (!long) return `${name}${indicator(s)}\n`;
+    // -p and -F mark what a link points to after its target.
+    const target = s.type === "symlink" && indicators ? await fs.statFull(abs).then(indicator, () => "") : "";
     const size = flags.has("h") ? human(s.size) : String(s.size);
-    const suffix = s.type === "symlink" ? ` -> ${s.link ?? ""}` : flags.has("F") ? (s.type === "dir" ? "/" : s.mode & 0o111 ? "*" : "") : "";
+    const suffix = s.type === "symlink" ? ` -> ${s.link ?? ""}${target}` : indicator(s);
     const owner = (users.get(s.uid) ?? String(s.uid)).padEnd(8);
     const group = (groups.get(s.gid) ?? String(s.gid)).padEnd(8);
     return `${modeString(s)} ${String(s.type === "dir" ? 2 : 1).padStart(4)} ${owner} ${group} ${size.padStart(9)} ${dateString(s.mtime, now)} ${name}${suffix}\n`;
@@ -91,7 +98,8 @@ export const lsLong: Utility = async (call) => {
       status = 1;
     }
   }
-  let out = order(files).map(([n, s]) => line(n, s)).join("");
+  const lines = async (entries: [string, FullStat][], path: (name: string) => string) => (await Promise.all(order(entries).map(([n, s]) => line(n, s, path(n))))).join("");
+  let out = await lines(files, (n) => pathArg(call, n));
   for (const [label, abs] of dirs) {
     const entries: [string, FullStat][] = [];
     const list = await fs.readdir(abs);
@@ -100,7 +108,7 @@ export const lsLong: Utility = async (call) => {
     // Blocks of 1 KiB, each file taking whole 4 KiB blocks, as a typical file system allocates them.
     const total = entries.reduce((t, [, s]) => t + (s.type === "symlink" ? 0 : Math.ceil(s.size / 4096) * 4), 0);
     if (paths.length > 1 || files.length > 0) out += `${out ? "\n" : ""}${label}:\n`;
-    out += `total ${total}\n` + order(entries).map(([n, s]) => line(n, s)).join("");
+    out += (long ? `total ${total}\n` : "") + (await lines(entries, (n) => `${abs.replace(/\/$/, "")}/${n}`));
   }
   await call.stdout.write(out);
   return status;

@@ -93,7 +93,7 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
   );
   let identity: Identity;
   try {
-    identity = await resolveIdentity(c.fs, m.user);
+    identity = await resolveIdentity(c.fs, m.user, m.groups);
   } catch (err) {
     return post({ type: "start-failed", cid: m.cid, pid: m.pid, message: (err as Error).message, exitCode: 128 });
   }

@@ -27,7 +27,7 @@ export interface InitMount {
 
 export type ToWorker =
   | { type: "open"; cid: string; init: ContainerInit }
-  | { type: "run"; cid: string; pid: number; argv: string[]; env: string[]; cwd: string; user: string; tty: boolean; stdin: boolean; pid1: boolean; init: boolean }
+  | { type: "run"; cid: string; pid: number; argv: string[]; env: string[]; cwd: string; user: string; groups: string[]; tty: boolean; stdin: boolean; pid1: boolean; init: boolean }
   | { type: "stdin"; cid: string; pid: number; data: Uint8Array | null }
   | { type: "signal"; cid: string; pid: number; signal: string }
   | { type: "close"; cid: string }

@@ -1,4 +1,5 @@
 import type { CliScenario } from "./scenario.js";
+import { buildScenarios } from "./build-scenarios.js";
 
 const IMG = "sockerless-test/busybox";
 const WASI = "sockerless-test/wasi";
@@ -308,4 +309,5 @@ export const sandboxScenarios: CliScenario[] = [
     ],
     cleanup: [["network", "rm", "cli-net"]],
   },
+  ...buildScenarios,
 ];

@@ -517,6 +517,41 @@ def put_and_get_archive():
     c.remove()
 
 
+@check
+def build_with_tag_and_buildargs():
+    """images.build of a context tar (the legacy builder): build args, a tag, the returned log stream, then a run of the result."""
+
+    def context(dockerfile):
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as t:
+            data = dockerfile.encode()
+            f = tarfile.TarInfo("Dockerfile")
+            f.size = len(data)
+            t.addfile(f, io.BytesIO(data))
+        buf.seek(0)
+        return buf
+
+    tag = f"{RUN}-built:v1"
+    dockerfile = f'FROM {IMG}\nARG GREETING=none\nRUN echo "$GREETING" > /greeting.txt && echo built\nCMD ["cat", "/greeting.txt"]\n'
+    image, logs = client.images.build(
+        fileobj=context(dockerfile), custom_context=True, tag=tag, buildargs={"GREETING": "hello from docker-py"}, nocache=True, rm=True, network_mode="none"
+    )
+    logs = list(logs)
+    text = "".join(line.get("stream", "") for line in logs)
+    expect("Step 3/4 : RUN" in text and "built\n" in text, True, f"build output {text!r}")
+    expect(re.search(r"Successfully built [0-9a-f]{12}\n", text) is not None, True, "Successfully built line")
+    expect(f"Successfully tagged {tag}\n" in text, True, "Successfully tagged line")
+    expect([line["aux"]["ID"] for line in logs if "aux" in line], [image.id], "aux ID")
+    expect(image.tags, [tag], "tags")
+    expect(client.containers.run(tag, remove=True, labels=LABELS), b"hello from docker-py\n", "output of the built image")
+    try:
+        client.images.build(fileobj=context(f"FROM {IMG}\nRUN exit 3\n"), custom_context=True, nocache=True, forcerm=True, network_mode="none")
+        raise AssertionError("a failing RUN built")
+    except docker.errors.BuildError as e:
+        expect(e.msg, "The command '/bin/sh -c exit 3' returned a non-zero code: 3", "build error")
+    client.images.remove(tag)
+
+
 def cleanup():
     for c in client.containers.list(all=True, filters={"label": f"sockerless.clients={RUN}"}):
         c.remove(force=True)

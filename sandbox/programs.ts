@@ -13,9 +13,11 @@ export type Program =
   | { kind: "missing"; reason: string };
 
 const SHELLS = new Set(["sh", "bash", "ash", "dash"]);
+/** Applets the shell's own builtins provide, for when they run as programs (a healthcheck's ["CMD", "test", ...]). */
+export const SHELL_APPLETS = new Set(["test", "[", "false"]);
 
 export function isUtilityName(name: string): boolean {
-  return SHELLS.has(name) || name in streamingUtilities || name in identityUtilities || isJustBashUtility(name) || name === "env" || name === "busybox";
+  return SHELLS.has(name) || SHELL_APPLETS.has(name) || name in streamingUtilities || name in identityUtilities || isJustBashUtility(name) || name === "env" || name === "busybox";
 }
 
 const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);

@@ -1,5 +1,5 @@
 import type { SandboxFs } from "./fs/sandbox-fs.js";
-import { resolveProgram, type Program } from "./programs.js";
+import { resolveProgram, SHELL_APPLETS, type Program } from "./programs.js";
 import { runShellCommand } from "./shell/invoke.js";
 import type { ExternalCommand } from "./shell/types.js";
 import type { UtilityCall } from "./utilities/context.js";
@@ -62,6 +62,7 @@ export class ProgramRunner {
       return this.external({ ...call, argv: call.argv.slice(1) });
     }
     if (name === "env") return this.env(call);
+    if (SHELL_APPLETS.has(name)) return runShellCommand(["sh", "-c", '"$0" "$@"', name, ...call.argv.slice(1)], { ...call, external: this.external });
     const byIdentity = identityUtilities[name];
     if (byIdentity) return byIdentity(call, this.identity);
     const native = streamingUtilities[name];

@@ -11,7 +11,10 @@ export const sandboxScenarios: CliScenario[] = [
     name: "the image's real files",
     steps: [
       { args: ["run", "--rm", IMG, "sh", "-c", "ls / && cat /etc/passwd | wc -l"] },
-      { args: ["run", "--rm", IMG, "sh", "-c", "mkdir -p /x/d && touch /x/f && chmod +x /x/f && ln -s f /x/l && ln -s d /x/ld && ls -p /x && ls -F /x && ls -1pa /x"] },
+      { args: ["run", "--rm", IMG, "sh", "-c", "mkdir -p /x/d && touch /x/f && chmod +x /x/f && ln -s f /x/l && ln -s d /x/ld && ls -p /x && ls -F /x && ls -1pa /x && ls -la /x | grep -c /; true"] },
+      { args: ["run", "--rm", IMG, "test", "-d", "/tmp"] },
+      { args: ["run", "--rm", IMG, "[", "1", "=", "2", "]"] },
+      { args: ["run", "--rm", IMG, "false"] },
     ],
   },
   { name: "a failing command's exit code", steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "echo out; echo err >&2; exit 3"], compare: ["stdout", "stderr", "exit"] }] },

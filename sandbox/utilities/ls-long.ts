@@ -65,7 +65,7 @@ export const lsLong: Utility = async (call) => {
   const users = flags.has("n") ? new Map<number, string>() : await names(call, "/etc/passwd");
   const groups = flags.has("n") ? new Map<number, string>() : await names(call, "/etc/group");
   const now = Date.now();
-  const indicator = (s: FullStat) => (s.type === "dir" ? "/" : !flags.has("F") ? "" : s.type === "symlink" ? "@" : s.type === "fifo" ? "|" : s.mode & 0o111 ? "*" : "");
+  const indicator = (s: FullStat) => (!indicators ? "" : s.type === "dir" ? "/" : !flags.has("F") ? "" : s.type === "symlink" ? "@" : s.type === "fifo" ? "|" : s.mode & 0o111 ? "*" : "");
   const line = async (name: string, s: FullStat, abs: string) => {
     if (!long) return `${name}${indicator(s)}\n`;
     // -p and -F mark what a link points to after its target.

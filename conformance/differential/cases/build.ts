@@ -65,8 +65,18 @@ const stages = dockerfile([`FROM ${busybox} AS a`, "ENV X=1", "FROM a AS b", "EN
 const failing = (line: string) => dockerfile(`FROM ${busybox}\n${line}\n`);
 const cacheWhy = "each engine's step images are its own: a build reuses them only on the engine that made them";
 
+/**
+ * After each case: the containers a build keeps (rm=0, a failed step) and
+ * the step images no tag holds (a multi-stage build's earlier stages,
+ * untagged results) go, so later suites see the engines as they were.
+ */
+const tidy: Step[] = [
+  { method: "POST", path: "/containers/prune" },
+  { method: "POST", path: "/images/prune" },
+];
+
 /** POST /build with the legacy builder: streams, cache, stages, targets, labels, args and dockerd's errors. */
-export const buildCases: Case[] = [
+const cases: Case[] = [
   {
     name: "a multi-stage build with build args",
     request: build(multiStage, `t=bld-multi&nocache=1&${withArgs}`),
@@ -118,6 +128,21 @@ export const buildCases: Case[] = [
     lines: stream,
     cleanup: [rmi("bld-onbuild")],
   },
+  {
+    name: "a .dockerignore that names the Dockerfile",
+    request: build(
+      dockerfile(`FROM ${busybox}\nCOPY . /ctx/\nRUN find /ctx | sort\n`, [
+        { name: ".dockerignore", data: "Dockerfile\n*.md\n" },
+        { name: "a.md", data: "a" },
+        { name: "d/b", data: "b" },
+      ]),
+      "nocache=1",
+    ),
+    compare: "exact",
+    lines: stream,
+    why: "the daemon drops only the Dockerfile and .dockerignore it names; the client packing the context applies the other rules",
+  },
+  { name: "WORKDIR makes its directory", request: build(failing('WORKDIR /made/here\nRUN test -d /made/here && echo "made $(pwd)"'), "nocache=1"), compare: "exact", lines: stream },
   { name: "a target stage", request: build(stages, "nocache=1&target=b"), compare: "exact", lines: stream },
   { name: "labels of the request", request: build(stages, `nocache=1&labels=${q({ z: "1", "a b": "x y" })}`), compare: "exact", lines: stream },
   { name: "a quiet build prints only the ID", request: build(failing("RUN echo hi"), "q=1&nocache=1"), compare: "exact", lines: stream },
@@ -168,3 +193,5 @@ export const buildCases: Case[] = [
     why: "dockerd tries to pull the unknown name from Docker Hub; the words of that failure are each engine's network's",
   },
 ];
+
+export const buildCases: Case[] = cases.map((c) => ({ ...c, cleanup: [...(c.cleanup ?? []), ...tidy] }));

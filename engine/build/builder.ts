@@ -1,7 +1,8 @@
 import type { Readable } from "node:stream";
-import { InvalidParameterError, NotFoundError, NotImplementedError, SystemError } from "../errors.js";
+import { InvalidParameterError, NotFoundError, SystemError } from "../errors.js";
 import { hostFacts } from "../host.js";
 import { jsonForm, splitWords } from "../images/changes.js";
+import type { ProgressEvent } from "../images/progress.js";
 import { pullImage } from "../images/pull.js";
 import { parseReference, familiarName } from "../images/reference.js";
 import type { Image } from "../images/store.js";
@@ -12,6 +13,7 @@ import { BuildContext } from "./context.js";
 import { copyInto, imageTree, resolveSources, sourceDigest } from "./copy.js";
 import { parseDockerfile, parseTrigger, type Instruction } from "./dockerfile.js";
 import { cleanRelative } from "./dockerignore.js";
+import { download, isRemote } from "./remote.js";
 import type { RunConfig } from "./image-record.js";
 import { applyMetadata } from "./metadata.js";
 import { planBuild, type Stage } from "./plan.js";
@@ -118,6 +120,11 @@ class Builder {
     else this.emit({ stream: text });
   }
 
+  /** A progress line (pulls, downloads), which q=1 leaves out. */
+  private progress(progress: ProgressEvent): void {
+    if (!this.opts.quiet) this.emit({ progress });
+  }
+
   private announce(i: Instruction): void {
     this.say(`Step ${++this.step}/${this.total} : ${i.original}`);
     this.say("\n");
@@ -190,9 +197,7 @@ class Builder {
         access: { auth: this.opts.auth[ref.domain] ?? this.opts.auth[`https://${ref.domain}`] ?? {}, insecure: this.deps.insecureRegistries, signal: this.opts.signal },
         hostArch: hostFacts().arch,
         scratch: this.deps.scratchDir,
-        emit: (progress) => {
-          if (!this.opts.quiet) this.emit({ progress });
-        },
+        emit: (progress) => this.progress(progress),
       },
       { fromImage: ref.digest ? `${familiarName(ref)}@${ref.digest}` : familiarName(ref), tag: ref.digest ? "" : ref.tag ?? "latest", platform: "" },
     );
@@ -277,16 +282,28 @@ class Builder {
     const written = words.at(-1)!;
     const workdir = state.config.WorkingDir || "/";
     const dest = written.startsWith("/") ? written : `${workdir.endsWith("/") ? workdir : `${workdir}/`}${written}`;
-    const sources = words.slice(0, -1);
-    if (upper === "ADD") {
-      const remote = sources.find((s) => /^https?:\/\//i.test(s));
-      if (remote) throw new NotImplementedError(`ADD failed: downloading ${remote} is not supported by sockerless: the daemon has no network to fetch it from; download it into the build context and ADD or COPY it from there`);
-    }
+    let sources = words.slice(0, -1);
     const from = i.flags.get("from");
     let tree = this.context;
     if (from !== undefined) {
       const source = await this.fromImage(from, state);
       tree = await this.steps.readImage(source, (files) => imageTree(files, sources, new BuildContext()));
+    }
+    if (upper === "ADD") {
+      // Remote files join the sources under keys no context path can have.
+      const local: string[] = [];
+      for (const [n, src] of sources.entries()) {
+        if (!isRemote(src)) {
+          local.push(src);
+          continue;
+        }
+        const { name, entry } = await download(upper, src, (progress) => this.progress(progress), this.opts.signal);
+        this.say("\n");
+        const key = `\0remote-${n}/${name}`;
+        tree = tree.withEntry(key, entry);
+        local.push(key);
+      }
+      sources = local;
     }
     const req = { instruction: upper, sources, dest, fromImage: from !== undefined, chown: i.flags.get("chown") ? splitWords(i.flags.get("chown")!, env, this.escape).join("") : undefined };
     const resolved = resolveSources(tree, req);

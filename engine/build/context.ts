@@ -15,6 +15,8 @@ export interface ContextEntry {
   mtime: number;
   data?: Buffer;
   linkname?: string;
+  /** Downloaded by ADD: copied as it is, never unpacked. */
+  remote?: boolean;
 }
 
 const TYPES: Record<string, ContextEntry["type"] | undefined> = { file: "file", "contiguous-file": "file", directory: "dir", symlink: "symlink", link: "link" };
@@ -68,6 +70,15 @@ export class BuildContext {
       const dir = parts.slice(0, i).join("/");
       if (!this.entries.has(dir)) this.entries.set(dir, { type: "dir", mode: 0o755, uid: 0, gid: 0, mtime: 0 });
     }
+  }
+
+  /** A copy of the tree with one more entry (and the directories above it). */
+  withEntry(path: string, entry: ContextEntry): BuildContext {
+    const copy = new BuildContext();
+    for (const [p, e] of this.entries) copy.entries.set(p, e);
+    copy.addParents(path);
+    copy.entries.set(path, entry);
+    return copy;
   }
 
   /** A regular file's bytes, following symlinks inside the context; undefined when there is none. */

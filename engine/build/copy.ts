@@ -38,6 +38,11 @@ export function resolveSources(tree: BuildContext, req: CopyRequest): Source[] {
   const out: Source[] = [];
   for (const src of req.sources) {
     const rel = cleanRelative(src);
+    const remote = tree.entries.get(src);
+    if (remote?.remote) {
+      out.push({ path: src, entry: remote, name: src.split("/").at(-1)! });
+      continue;
+    }
     if (WILDCARD.test(rel)) {
       for (const path of [...tree.entries.keys()].sort()) {
         if (path !== "" && pathMatch(rel, path)) out.push({ path, entry: tree.entries.get(path)!, name: path.split("/").at(-1)! });
@@ -145,7 +150,7 @@ export async function copyInto(files: ContainerFiles, tree: BuildContext, source
       }
       continue;
     }
-    if (req.instruction === "ADD" && s.entry.type === "file" && isArchive(s.entry.data)) {
+    if (req.instruction === "ADD" && s.entry.type === "file" && !s.entry.remote && isArchive(s.entry.data)) {
       await makeParents(files, resolved, owner);
       const input = await decompressed(Readable.from([s.entry.data!]));
       await extractTar(files, resolved, input, { noOverwriteDirNonDir: false, backend: "build" });

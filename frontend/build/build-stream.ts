@@ -8,7 +8,8 @@ import type { AppEnv } from "../env.js";
 
 /** One message as dockerd's stream formatter writes it: a JSON object and "\r\n". */
 function encode(m: Exclude<BuildMessage, { started: true }>): string {
-  if ("progress" in m) return encodeProgress(m.progress);
+  // Go's encoder escapes <, > and & even inside progress bars.
+  if ("progress" in m) return encodeProgress(m.progress).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return goStringify(m) + "\r\n";
 }
 

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -169,6 +171,26 @@ describe("POST /build", () => {
       extract.end(archive.raw);
     });
     expect(owner).toEqual({ uid: 65534, gid: 65534 });
+  });
+
+  it("downloads ADD URLs in the daemon, with dockerd's progress line and errors", async () => {
+    const server = createServer((req, res) => {
+      if (req.url === "/files/r.txt") res.end("remote\n");
+      else res.writeHead(404, "Not Found").end("missing\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const b = await build([df(`FROM ${BUSYBOX_IMAGE}\nADD ${base}/files/r.txt /dl/\nRUN cat /dl/r.txt && stat -c %a /dl/r.txt\n`)], "nocache=1");
+      expect(b.messages).toContainEqual({ status: "Downloading", progressDetail: { current: 7, total: 7 }, progress: expect.stringContaining("7B/7B") });
+      expect(b.text).toContain("remote\n600\n");
+      const missing = await build([df(`FROM ${BUSYBOX_IMAGE}\nADD ${base}/nope /x\n`)]);
+      expect(missing.error).toBe(`ADD failed: failed to GET ${base}/nope with status 404 Not Found: missing`);
+    } finally {
+      server.close();
+    }
+    const refused = await build([df(`FROM ${BUSYBOX_IMAGE}\nADD http://127.0.0.1:1/x /x\n`)]);
+    expect(refused.error).toBe('ADD failed: Get "http://127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused');
   });
 
   it("leaves out the Dockerfile when the .dockerignore names it, as dockerd does", async () => {

@@ -1,6 +1,8 @@
 import type { Case, Step, TarEntry } from "../case.js";
 
 const busybox = "sockerless-test/busybox";
+/** The local registry conformance/run.sh starts: an HTTP server both engines reach, for ADD of a URL. */
+const registry = process.env.CONFORMANCE_REGISTRY ?? "127.0.0.1:5000";
 const q = (o: object) => encodeURIComponent(JSON.stringify(o));
 /** The build stream's fields; ids are normalised by the harness. */
 const stream = ["stream", "aux.ID", "error", "errorDetail.message", "errorDetail.code"];
@@ -143,6 +145,13 @@ const cases: Case[] = [
     why: "the daemon drops only the Dockerfile and .dockerignore it names; the client packing the context applies the other rules",
   },
   { name: "WORKDIR makes its directory", request: build(failing('WORKDIR /made/here\nRUN test -d /made/here && echo "made $(pwd)"'), "nocache=1"), compare: "exact", lines: stream },
+  {
+    name: "ADD of a URL downloads it in the daemon",
+    request: build(failing(`ADD http://${registry}/v2/ /dl/\nADD http://${registry}/v2/ /named\nRUN cat /dl/v2 /named && stat -c %a /named`), "nocache=1"),
+    compare: "exact",
+    lines: [...stream, "status", "progressDetail"],
+  },
+  { name: "ADD of a URL nobody answers", request: build(failing("ADD http://127.0.0.1:1/x /x")), compare: "exact", lines: stream },
   { name: "a target stage", request: build(stages, "nocache=1&target=b"), compare: "exact", lines: stream },
   { name: "labels of the request", request: build(stages, `nocache=1&labels=${q({ z: "1", "a b": "x y" })}`), compare: "exact", lines: stream },
   { name: "a quiet build prints only the ID", request: build(failing("RUN echo hi"), "q=1&nocache=1"), compare: "exact", lines: stream },

@@ -20,4 +20,5 @@ bash "$root/conformance/registry/cross-engine.sh" "$ref_sock" "$sub_sock" "$CONF
 bash "$root/conformance/clients/version.sh" "$sub_sock" || status=1
 bash "$root/conformance/clients/scenarios.sh" "$ref_sock" "$sub_sock" || status=1
 bash "$root/conformance/act/run.sh" "$ref_sock" "$sub_sock" || status=1
+bash "$root/conformance/compose/run.sh" || status=1
 exit $status

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { ContainerFiles } from "../../backends/backend.js";
 import { InvalidParameterError, NotFoundError, SystemError } from "../errors.js";
 import { hostFacts } from "../host.js";
 import { jsonForm, splitWords } from "../images/changes.js";
@@ -286,7 +287,7 @@ class Builder {
     const from = i.flags.get("from");
     let tree = this.context;
     if (from !== undefined) {
-      const source = await this.fromImage(from, state);
+      const source = await this.fromImage(from);
       tree = await this.steps.readImage(source, (files) => imageTree(files, sources, new BuildContext()));
     }
     if (upper === "ADD") {
@@ -320,7 +321,7 @@ class Builder {
   }
 
   /** The image of --from: a previous stage by name or index, else an image (pulled when missing). */
-  private async fromImage(from: string, state: StageState): Promise<Image> {
+  private async fromImage(from: string): Promise<Image> {
     const name = splitWords(from, this.args.metaEnv(), this.escape).join("");
     const byName = this.done.find((d) => d.name === name.toLowerCase());
     const byIndex = /^\d+$/.test(name) ? this.done[Number(name)] : undefined;
@@ -330,7 +331,6 @@ class Builder {
       return stage.image;
     }
     if (/^\d+$/.test(name)) throw new StepFailure(`invalid from flag value ${name}: refers to current build stage`);
-    void state;
     try {
       return await this.baseImage(name, false);
     } catch (err) {
@@ -340,7 +340,7 @@ class Builder {
 }
 
 /** WORKDIR's directory, made with its parents as dockerd's ContainerCreateWorkdir does. */
-async function makeDir(files: import("../../backends/backend.js").ContainerFiles, path: string): Promise<void> {
+async function makeDir(files: ContainerFiles, path: string): Promise<void> {
   let cur = "";
   for (const part of cleanRelative(path).split("/").filter(Boolean)) {
     cur += `/${part}`;

@@ -56,6 +56,15 @@ export const sandboxScenarios: CliScenario[] = [
     cleanup: [["rm", "-f", "sleeper"]],
   },
   {
+    name: "signals a shell traps or ignores",
+    steps: [
+      { args: ["run", "-d", "--name", "trapper", IMG, "sh", "-c", 'trap "echo got TERM; exit 3" TERM; trap "echo got INT" INT; trap "" HUP; echo ready; while :; do sleep 3600 & wait $!; done'], compare: ["exit"] },
+      { args: ["logs", "trapper"], shell: 'until docker logs trapper | grep -q ready; do sleep 0.05; done; docker kill -s INT trapper >/dev/null && docker kill -s HUP trapper >/dev/null && docker stop -t 30 trapper >/dev/null && docker logs trapper' },
+      { args: ["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "trapper"] },
+    ],
+    cleanup: [["rm", "-f", "trapper"]],
+  },
+  {
     name: "a WASI program: args, env, the image's files, stdin and exit code",
     steps: [
       {

@@ -19,8 +19,22 @@ const decoder = new TextDecoder();
 export class Executor implements Engine {
   async runStatements(sh: Shell, statements: StatementNode[], io: IO): Promise<number> {
     let status = 0;
-    for (const st of statements) status = await this.statement(sh, st, io);
+    for (const st of statements) {
+      status = await this.statement(sh, st, io);
+      if (sh.pendingTraps.length) await this.signalTraps(sh, io);
+    }
     return status;
+  }
+
+  /** Runs the actions of trapped signals that arrived; $? is kept across them. */
+  private async signalTraps(sh: Shell, io: IO): Promise<void> {
+    for (let name = sh.pendingTraps.shift(); name !== undefined; name = sh.pendingTraps.shift()) {
+      const action = sh.traps.get(name);
+      if (!action) continue;
+      const status = sh.lastStatus;
+      await this.runText(sh, action, io, "trap");
+      sh.lastStatus = status;
+    }
   }
 
   async runText(sh: Shell, text: string, io: IO, where: string, file = false): Promise<number> {

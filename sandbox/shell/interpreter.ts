@@ -19,6 +19,7 @@ function createShell(options: ShellOptions): { sh: Shell; io: IO; engine: Execut
   if (!sh.getVar("PS4")) sh.set("PS4", "+ ");
   for (const [k, v] of Object.entries(options.options ?? {})) if (v !== undefined) setOption(sh, k, v);
   const io: IO = { stdin: options.stdin, stdout: options.stdout, stderr: options.stderr, fds: new Map() };
+  options.signals?.((signal) => sh.takeSignal(signal));
   return { sh, io, engine };
 }
 

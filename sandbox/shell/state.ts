@@ -66,6 +66,9 @@ export class Shell {
   lastBgPid = 0;
   jobs: Job[] = [];
   traps = new Map<string, string>();
+  /** Trapped signals that arrived, for the next command boundary. */
+  pendingTraps: string[] = [];
+  private trapWaiters: (() => void)[] = [];
   /** > 0 while running a condition (if/while test, non-final && ||, !): set -e is off there. */
   condDepth = 0;
   loopDepth = 0;
@@ -97,6 +100,28 @@ export class Shell {
     public pid: number,
     public subshell = 0,
   ) {}
+
+  /**
+   * A signal from outside. A trapped one runs its action at the next command
+   * boundary and interrupts `wait`; an ignored one ("" action) does nothing.
+   * False when the signal has no trap, so its default action applies.
+   */
+  takeSignal(signal: string): boolean {
+    const name = signal.toUpperCase().replace(/^SIG/, "");
+    const action = this.traps.get(name);
+    if (action === undefined || name === "KILL" || name === "STOP") return false;
+    if (action !== "") {
+      this.pendingTraps.push(name);
+      for (const wake of this.trapWaiters.splice(0)) wake();
+    }
+    return true;
+  }
+
+  /** Resolves when a trapped signal is pending. */
+  trapArrival(): Promise<void> {
+    if (this.pendingTraps.length) return Promise.resolve();
+    return new Promise((resolve) => this.trapWaiters.push(resolve));
+  }
 
   /** A copy for a subshell: same variables and functions, own everything else. */
   fork(signal = this.signal): Shell {

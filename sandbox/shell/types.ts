@@ -15,7 +15,12 @@ export interface ExternalCommand extends Stdio {
   env: Record<string, string>;
   cwd: string;
   signal: AbortSignal;
+  /** For the process itself (PID 1, an exec): a shell registers here to take the signals it traps. */
+  signals?: SignalTaker;
 }
+
+/** Hands the host a function that offers a signal to the shell; it returns whether a trap took it (or ignores it). */
+export type SignalTaker = (take: (signal: string) => boolean) => void;
 
 /**
  * Runs a non-builtin command: looks it up on PATH in the container, runs a
@@ -34,6 +39,7 @@ export interface ShellOptions extends Stdio {
   /** $1, $2, ... */
   args: string[];
   signal: AbortSignal;
+  signals?: SignalTaker;
   external: ExternalRunner;
   /** Shell options set on the command line, e.g. { errexit: true, pipefail: true, xtrace: false }. */
   options?: Partial<Record<"errexit" | "pipefail" | "xtrace" | "nounset" | "noglob", boolean>>;

@@ -25,6 +25,8 @@ interface Proc {
   init: boolean;
   /** Where a TTY echoes its input; undefined without a TTY. */
   echo?: ByteSink;
+  /** Offers a signal to the process's shell, which takes those it traps. */
+  take?: (signal: string) => boolean;
 }
 
 interface Hosted {
@@ -119,6 +121,7 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
       stdout: sink(m.cid, m.pid, 1, m.tty),
       stderr: sink(m.cid, m.pid, 2, m.tty),
       signal: proc.abort.signal,
+      signals: (take) => (proc.take = take),
     });
     if (proc.abort.signal.aborted && program.kind !== "shell") code = killed();
   } catch (err) {
@@ -133,6 +136,7 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
 
 /** PID 1 has no default signal actions: without an init to forward to a child, a signal it does not handle is ignored. */
 function signal(p: Proc, name: string): void {
+  if (p.take?.(name)) return;
   if ((p.pid1 && !p.init) || name === "SIGCHLD" || name === "SIGWINCH" || name === "SIGCONT") return;
   p.abort.abort(name);
 }

@@ -60,7 +60,10 @@ export async function wait(ctx: BuiltinContext): Promise<number> {
       status = await fail(ctx, `pid ${a} is not a child of this shell`, 127);
       continue;
     }
-    status = await unlessAborted(job.done, sh.signal);
+    // A trapped signal ends the wait at once, with 128 + its number; its trap runs next.
+    const trapped = sh.trapArrival().then(() => 128 + (SIGNAL_NUMBERS[sh.pendingTraps[0]] ?? 0));
+    status = await unlessAborted(Promise.race([job.done, trapped]), sh.signal);
+    if (status > 128 && sh.pendingTraps.length) return status;
     sh.jobs = sh.jobs.filter((j) => j !== job);
   }
   return status;

@@ -142,6 +142,8 @@ class Builder {
       this.announce(stage.from);
       const state = await this.begin(stage);
       for (const i of stage.instructions) {
+        // A client that went away cancels the build between steps, as dockerd's cancelled context does.
+        if (this.opts.signal?.aborted) throw new StepFailure("context canceled");
         this.announce(i);
         await this.dispatch(state, i);
         this.say(` ---> ${state.image?.id.replace(/^sha256:/, "").slice(0, 12) ?? ""}\n`);

@@ -36,6 +36,8 @@ export async function runStep(
   const c = await steps.createContainer(parent, { ...config, Cmd: cmd, Entrypoint: [], Env: [...(config.Env ?? []), ...buildArgs] });
   const onOutput = (chunk: OutputChunk) => output(shown(chunk));
   containers.bus.on(`output:${c.id}`, onOutput);
+  // The builder reads the container's output as an attached client does, and dockerd reports it so.
+  steps.deps.images.events.container(c, "attach");
   let exit: { StatusCode: number; Error: { Message: string } | null };
   try {
     const waited = containers.wait(c.id, "next-exit");

@@ -175,6 +175,14 @@ const cases: Case[] = [
     lines: ["Type", "Action", "Actor.Attributes.name"],
     cleanup: [rmi("bld-ev:1")],
   },
+  {
+    name: "the container events of a build's steps",
+    setup: [build(failing("ENV A=1\nRUN echo hi\nCOPY Dockerfile /"), "t=bld-ev:2&nocache=1")],
+    request: { method: "GET", path: `/events?since={start}&until={now}&filters=${q({ type: ["container", "image"] })}` },
+    compare: "exact",
+    lines: ["Type", "Action"],
+    cleanup: [rmi("bld-ev:2")],
+  },
   // errors
   { name: "no Dockerfile in the context", request: build([{ name: "x", data: "x" }]), compare: "exact" },
   { name: "a Dockerfile path that is not in the context", request: build(multiStage, "dockerfile=sub/Dfile"), compare: "exact" },

@@ -6,7 +6,6 @@ import type { HijackRequest } from "./dispatch.js";
 import { beginSession, writeResponse } from "./session.js";
 
 const MAX_BODY = 1024 * 1024;
-const HEADER_READ_MS = 10;
 
 /**
  * Reads the JSON body of a request whose connection we own: Content-Length
@@ -82,11 +81,6 @@ export async function execStart(r: HijackRequest): Promise<void> {
     execs.bus.off(`output:${id}`, onOutput);
     execs.bus.off(`exit:${id}`, session.end);
   });
-  // docker-py reads the stream through a socket whose bytes that arrived with
-  // the headers it drops (docker/docker-py#3332); dockerd's exec start is
-  // never this quick, so the process starts once the client has had time to
-  // read the headers.
-  await new Promise((resolve) => setTimeout(resolve, HEADER_READ_MS));
   await execs.start(id);
   if (exec.config.AttachStdin) {
     // On a TTY the detach keys end the session (the exec keeps running) and are never delivered.

@@ -3,6 +3,14 @@ import { MAX_API_VERSION } from "../../engine/api-version.js";
 import { SERVER_HEADER } from "../app.js";
 import { frame, streamMediaType } from "../stdcopy.js";
 
+/**
+ * docker-py reads a hijacked stream through a socket that drops the bytes
+ * which arrived together with the headers (docker/docker-py#3332); dockerd is
+ * never quick enough to send them so, so the stream's first bytes wait this
+ * long after the headers.
+ */
+const HEADER_READ_MS = 10;
+
 const reasons: Record<number, string> = { 200: "OK", 204: "No Content", 400: "Bad Request", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error", 501: "Not Implemented" };
 
 /** An ordinary JSON answer on a connection that has not been taken over. */
@@ -35,13 +43,25 @@ export function beginSession(o: SessionOptions) {
   );
   const cleanups: (() => void)[] = [];
   let ended = false;
+  // Until the client has had time to read the headers, output and the end wait here.
+  let held: Buffer[] | undefined = [];
+  let endHeld = false;
   const end = () => {
+    if (held) return void (endHeld = true);
     if (ended) return;
     ended = true;
     for (const f of cleanups.splice(0)) f();
     o.socket.end();
   };
+  const release = setTimeout(() => {
+    const queued = held ?? [];
+    held = undefined;
+    for (const bytes of queued) if (!ended && o.socket.writable) o.socket.write(bytes);
+    if (endHeld) end();
+  }, HEADER_READ_MS);
   o.socket.on("close", () => {
+    clearTimeout(release);
+    held = undefined;
     ended = true;
     for (const f of cleanups.splice(0)) f();
   });
@@ -50,7 +70,9 @@ export function beginSession(o: SessionOptions) {
     send(stream: number, data: Buffer) {
       if (ended || !o.socket.writable) return;
       if ((stream === 1 && !o.stdout) || (stream === 2 && !o.stderr)) return;
-      o.socket.write(o.tty ? data : frame(stream as 1 | 2, data));
+      const bytes = o.tty ? data : frame(stream as 1 | 2, data);
+      if (held) held.push(bytes);
+      else o.socket.write(bytes);
     },
     onCleanup(f: () => void) {
       cleanups.push(f);

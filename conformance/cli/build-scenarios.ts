@@ -58,6 +58,23 @@ export const buildScenarios: CliScenario[] = [
     cleanup: [["rmi", "cli-built:v1"]],
   },
   {
+    name: "docker build -f with a Dockerfile outside the context, and a Dockerfile from stdin",
+    steps: [
+      {
+        args: ["build", "-f", "outside"],
+        shell: `mkdir "$STEP_DIR/ctx" && echo data > "$STEP_DIR/ctx/d.txt" && printf 'FROM ${IMG}\\nCOPY d.txt /\\nCMD ["cat", "/d.txt"]\\n' > "$STEP_DIR/Other.Dockerfile" && DOCKER_BUILDKIT=0 docker build -q --network none -f "$STEP_DIR/Other.Dockerfile" -t cli-outside "$STEP_DIR/ctx" > /dev/null 2>&1; echo "exit $?"; docker run --rm cli-outside`,
+      },
+      {
+        args: ["build", "-"],
+        shell: `printf 'FROM ${IMG}\\nRUN echo from stdin > /s\\nCMD ["cat", "/s"]\\n' | DOCKER_BUILDKIT=0 docker build -q --network none -t cli-stdin - > /dev/null 2>&1; echo "exit $?"; docker run --rm cli-stdin`,
+      },
+    ],
+    cleanup: [
+      ["rmi", "cli-outside"],
+      ["rmi", "cli-stdin"],
+    ],
+  },
+  {
     name: "a failing RUN fails the build with dockerd's message",
     steps: [build("failing", { Dockerfile: `FROM ${IMG}\nRUN echo about to fail && exit 3\n` }, ["--no-cache", "--force-rm"], "DOCKER_BUILDKIT=0 ")],
   },

@@ -56,7 +56,21 @@ export class BuildContext {
       stream.on("error", next);
     });
     try {
-      await pipeline(await decompressed(body), extract as unknown as Writable);
+      // Go's tar reader accepts an archive that ends without the padding of its last file and
+      // without its two zero blocks; the CLI's context with an added Dockerfile (-f outside the
+      // context) ends so. The missing zeros are supplied; extra ones after a proper end are ignored.
+      const input = await decompressed(body);
+      await pipeline(
+        async function* () {
+          let size = 0;
+          for await (const chunk of input) {
+            size += (chunk as Buffer).length;
+            yield chunk as Buffer;
+          }
+          yield Buffer.alloc((512 - (size % 512)) % 512 + 1024);
+        },
+        extract as unknown as Writable,
+      );
     } catch (err) {
       if (err instanceof Error && "status" in err) throw err;
       throw new InvalidParameterError(`failed to read the build context: ${(err as Error).message}`);

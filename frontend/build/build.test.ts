@@ -193,6 +193,13 @@ describe("POST /build", () => {
     expect(refused.error).toBe('ADD failed: Get "http://127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused');
   });
 
+  it("reads a context that ends without the last file's padding and the end blocks, as the CLI sends with -f outside it", async () => {
+    const whole = await tarOf([df(`FROM ${BUSYBOX_IMAGE}\nCOPY f /f\n`), { name: "f", data: "abc" }]);
+    const cut = whole.subarray(0, 512 * 3 + 3);
+    const r = await d.request("POST", "/build?q=1", cut, { "Content-Type": "application/x-tar" });
+    expect(r.body).toMatch(/^\{"stream":"sha256:[0-9a-f]{64}\\n"\}\r\n$/);
+  });
+
   it("leaves out the Dockerfile when the .dockerignore names it, as dockerd does", async () => {
     const b = await build([df(`FROM ${BUSYBOX_IMAGE}\nCOPY . /ctx/\nRUN ls -A /ctx\n`), { name: ".dockerignore", data: "Dockerfile\n" }, { name: "kept", data: "k" }], "nocache=1");
     expect(b.text).toContain(".dockerignore\nkept\n");

@@ -147,10 +147,11 @@ const cases: Case[] = [
   { name: "WORKDIR makes its directory", request: build(failing('WORKDIR /made/here\nRUN test -d /made/here && echo "made $(pwd)"'), "nocache=1"), compare: "exact", lines: stream },
   {
     name: "ADD of a URL downloads it in the daemon",
-    request: build(failing(`ADD http://${registry}/v2/ /dl/\nADD http://${registry}/v2/ /named\nRUN cat /dl/v2 /named && stat -c %a /named`), "nocache=1"),
+    request: build(failing(`ADD http://${registry}/v2/_catalog /dl/\nADD http://${registry}/v2/_catalog /named\nRUN cat /dl/_catalog /named && stat -c %a /named`), "nocache=1"),
     compare: "exact",
     lines: [...stream, "status", "progressDetail"],
   },
+  { name: "ADD of a URL that names no file", request: build(failing(`ADD http://${registry}/v2/ /dl/`), "nocache=1"), compare: "exact", lines: [...stream, "status", "progressDetail"] },
   { name: "ADD of a URL nobody answers", request: build(failing("ADD http://127.0.0.1:1/x /x")), compare: "exact", lines: stream },
   { name: "a target stage", request: build(stages, "nocache=1&target=b"), compare: "exact", lines: stream },
   { name: "labels of the request", request: build(stages, `nocache=1&labels=${q({ z: "1", "a b": "x y" })}`), compare: "exact", lines: stream },

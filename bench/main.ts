@@ -11,7 +11,7 @@ import { referenceRss, sockerlessRss, type EngineRss } from "./procs.js";
 /**
  * Every benchmark, on sockerless and on the reference engine in the same run.
  * Usage: main.js --subject SOCK --subject-pid PID --reference SOCK --reference-pid PID --reference-exec DIR
- *                [--json FILE] [--history FILE] [--quick]
+ *                --registry HOST:PORT [--json FILE] [--history FILE] [--quick]
  * Figures are reported, never judged: a missed target is printed, not failed.
  * Exits 1 only when a benchmark could not run (an error, not a number).
  */
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     "reference-exec": { type: "string" },
     json: { type: "string" },
     history: { type: "string" },
+    registry: { type: "string" },
     quick: { type: "boolean", default: false },
   },
 });
@@ -41,6 +42,8 @@ const N = {
   logLines: quick ? 10 : 100, // lines of 1 MiB
   logRuns: quick ? 1 : 3,
   idle: quick ? 20 : 200,
+  pullMiB: quick ? 10 : 100,
+  pullRuns: quick ? 1 : 3,
 };
 const IMG = "sockerless-test/busybox";
 
@@ -279,6 +282,41 @@ async function idlePerContainer(): Promise<void> {
   details.idle = result;
 }
 
+// 8. `docker pull` of an image of incompressible data from the local registry, pushed there by the reference engine.
+async function pullThroughput(): Promise<void> {
+  const registry = values.registry;
+  if (!registry) throw new Error("--registry HOST:PORT is needed");
+  const image = `${registry}/bench/big:v1`;
+  const dir = mkdtempSync(join(tmpdir(), "bench-pull-"));
+  try {
+    const made = await timed("sh", ["-c", `head -c ${N.pullMiB}M /dev/urandom > "${dir}/data" && tar -C "${dir}" -cf "${dir}/rootfs.tar" data && rm "${dir}/data"`]);
+    if (made.code !== 0) throw new Error("could not write the image's content");
+    for (const [args, what] of [
+      [["import", `${dir}/rootfs.tar`, image], "import"],
+      [["push", "-q", image], "push"],
+    ] as const) {
+      const r = await timed("docker", [...args], cli(ref));
+      if (r.code !== 0) throw new Error(`docker ${what} failed on the reference engine (exit ${r.code})`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const result: Record<string, number[]> = {};
+  for (const e of engines) {
+    const times: number[] = [];
+    for (let i = 0; i < N.pullRuns; i++) {
+      await e.api.expect("DELETE", `/images/${image}?force=1`, [200, 404]);
+      const r = await timed("docker", ["pull", "-q", image], cli(e));
+      if (r.code !== 0 || r.stdout.trim() !== image) throw new Error(`docker pull failed on ${e.name}: exit ${r.code}, output ${JSON.stringify(r.stdout)}`);
+      times.push(r.seconds);
+    }
+    await e.api.expect("DELETE", `/images/${image}?force=1`, [200]);
+    result[e.name] = times;
+  }
+  rows.push(withTarget(row(8, `docker pull, ${N.pullMiB} MiB image from the local registry, median of ${N.pullRuns}`, "s", median(result.sockerless), median(result.reference)), 1, "<= 1x"));
+  details.pull = result;
+}
+
 const [total] = await clock(async () => {
   for (const e of engines) await e.api.sweep();
   await bench(6, "idle daemon RSS", idleRss);
@@ -288,6 +326,7 @@ const [total] = await clock(async () => {
   await bench(4, "API under concurrent load", underLoad);
   await bench(5, "docker logs throughput", logsThroughput);
   await bench(7, "RSS per idle container", idlePerContainer);
+  await bench(8, "registry pull", pullThroughput);
 });
 for (const e of engines) e.api.close();
 

@@ -58,7 +58,7 @@ export type Unit = "s" | "ms" | "MB" | "MB/s" | "containers/s" | "req/s";
 const HIGHER: Unit[] = ["MB/s", "containers/s", "req/s"];
 
 export interface Row {
-  /** Which benchmark (1..7) the figure belongs to. */
+  /** Which benchmark (1..8) the figure belongs to. */
   bench: number;
   figure: string;
   sockerless: number | null;

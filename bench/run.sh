@@ -7,9 +7,16 @@
 set -euo pipefail
 export CONFORMANCE_WORK="${CONFORMANCE_WORK:-/tmp/bench-work}"
 source "$(dirname "$0")/../conformance/engines.sh"
+# The local registry the pull benchmark pulls from.
+registry_dir="$work/registry"
+bash "$root/conformance/registry/stop.sh" "$registry_dir"
+rm -rf "$registry_dir"
+registry=$(bash "$root/conformance/registry/start.sh" "$registry_dir")
+trap 'bash "$root/conformance/registry/stop.sh" "$registry_dir"; stop_engines' EXIT
 out="$root/.cache/bench"
 mkdir -p "$out"
 node "$root/dist/bench/main.js" \
   --subject "$sub_sock" --subject-pid "$sub_pid" \
   --reference "$ref_sock" --reference-pid "$(cat "$work/reference/pid")" --reference-exec "$work/reference/exec" \
+  --registry "$registry" \
   --json "$out/$(date -u +%Y%m%dT%H%M%SZ).json" --history "$out/history.jsonl" ${BENCH_ARGS:-}

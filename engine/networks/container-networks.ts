@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { versionAtLeast, versionLessThan } from "../api-version.js";
 import { ForbiddenError, InvalidParameterError, SystemError } from "../errors.js";
 import type { EventLog } from "../events/log.js";
@@ -48,11 +48,16 @@ export function networkModeName(mode: unknown): string | undefined {
 
 /** Containers' memberships of networks: planned at create, addressed while running (dockerd allocates at start and releases at stop). */
 export class ContainerNetworks {
+  // Prepared once: `docker ps` reads every container's endpoints.
+  private readonly ofContainer;
+
   constructor(
     private readonly db: Db,
     readonly store: NetworkStore,
     private readonly events: EventLog,
-  ) {}
+  ) {
+    this.ofContainer = db.select().from(endpoints).where(eq(endpoints.containerId, sql.placeholder("id"))).orderBy(asc(endpoints.position)).prepare();
+  }
 
   /** The networks a create joins, checked: NetworkMode's network first, then NetworkingConfig's others. */
   plan(hostConfig: Record<string, unknown>, endpointsConfig: Record<string, EndpointConfig | null> | undefined, apiVersion: string): { network: Network; config: EndpointConfig }[] {
@@ -96,7 +101,7 @@ export class ContainerNetworks {
   }
 
   list(containerId: string): Endpoint[] {
-    const rows = this.db.select().from(endpoints).where(eq(endpoints.containerId, containerId)).orderBy(asc(endpoints.position)).all();
+    const rows = this.ofContainer.all({ id: containerId });
     const byId = new Map(this.store.list().map((n) => [n.id, n]));
     return rows.flatMap((r) => {
       const network = byId.get(r.networkId);

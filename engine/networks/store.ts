@@ -57,10 +57,14 @@ export const PREDEFINED_NAMES = PREDEFINED.map((p) => p.name);
 
 /** Networks in SQLite; the predefined ones are created once, so their IDs survive restarts. */
 export class NetworkStore {
+  // Prepared once: every container's summary and inspect looks its networks up.
+  private readonly all;
+
   constructor(
     private readonly db: Db,
     private readonly events: EventLog,
   ) {
+    this.all = db.select().from(networks).prepare();
     for (const p of PREDEFINED) {
       if (this.byName(p.name)) continue;
       this.insert({ id: randomBytes(32).toString("hex"), name: p.name, driver: p.driver, created: new Date().toISOString(), internal: false, attachable: false, enableIPv6: false, ipam: { Driver: "default", Options: null, Config: p.ipam }, options: p.options, labels: {} });
@@ -81,7 +85,7 @@ export class NetworkStore {
   }
 
   list(): Network[] {
-    return this.db.select().from(networks).all().map((r) => this.load(r));
+    return this.all.all().map((r) => this.load(r));
   }
 
   /** By full ID, name, or unique ID prefix, as dockerd's FindNetwork. */

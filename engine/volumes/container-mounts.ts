@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { MountSpec } from "../../backends/backend.js";
 import { InvalidParameterError } from "../errors.js";
 import type { EventLog } from "../events/log.js";
@@ -30,11 +30,21 @@ interface MountSources {
 
 /** The mounts of containers: parsed and checked at create, turned into host directories at start. */
 export class ContainerMounts {
+  // Prepared once: `docker ps` reads every container's mounts.
+  private readonly ofContainer;
+
   constructor(
     private readonly db: Db,
     private readonly volumes: VolumeStore,
     private readonly events: EventLog,
-  ) {}
+  ) {
+    this.ofContainer = db
+      .select({ spec: containerMounts.spec })
+      .from(containerMounts)
+      .where(eq(containerMounts.containerId, sql.placeholder("id")))
+      .orderBy(asc(containerMounts.position))
+      .prepare();
+  }
 
   /** Validates every mount in moby's order (Binds, Mounts, Tmpfs, then anonymous volumes for Config.Volumes); nothing is created yet. */
   plan(host: MountSources, configVolumes: Record<string, unknown> | null | undefined): ParsedMount[] {
@@ -85,13 +95,7 @@ export class ContainerMounts {
   }
 
   list(containerId: string): MountRecord[] {
-    return this.db
-      .select({ spec: containerMounts.spec })
-      .from(containerMounts)
-      .where(eq(containerMounts.containerId, containerId))
-      .orderBy(asc(containerMounts.position))
-      .all()
-      .map((r) => r.spec as MountRecord);
+    return this.ofContainer.all({ id: containerId }).map((r) => r.spec as MountRecord);
   }
 
   /** Host directories for the backend; a bind source is checked against the roots again, since the link it resolves through may have changed. */

@@ -37,6 +37,8 @@ export interface BuildOptions {
   quiet: boolean;
   /** The network intermediate containers join (networkmode=), "" for the default. */
   networkMode: string;
+  /** The memory limit of intermediate containers in bytes (memory=), 0 for none. */
+  memory: number;
   /** Credentials by registry host (X-Registry-Config). */
   auth: Record<string, AuthConfig>;
   signal?: AbortSignal;
@@ -109,7 +111,7 @@ class Builder {
     private readonly total: number,
   ) {
     this.args = new BuildArgs(opts.buildArgs);
-    this.steps = new Steps(deps, { noCache: opts.noCache, networkMode: opts.networkMode, remove: opts.remove, forceRemove: opts.forceRemove }, (t) => this.say(t));
+    this.steps = new Steps(deps, { noCache: opts.noCache, networkMode: opts.networkMode, memory: opts.memory, remove: opts.remove, forceRemove: opts.forceRemove }, (t) => this.say(t));
   }
 
   /** Output held back by a quiet build, shown only if it fails. */
@@ -302,6 +304,7 @@ class Builder {
         }
         const { name, entry } = await download(upper, src, (progress) => this.progress(progress), this.opts.signal);
         this.say("\n");
+        if (name === "") throw new StepFailure(`${upper} failed: cannot determine filename for source ${src}`);
         const key = `\0remote-${n}/${name}`;
         tree = tree.withEntry(key, entry);
         local.push(key);

@@ -37,6 +37,8 @@ export interface StepOptions {
   noCache: boolean;
   /** HostConfig.NetworkMode of intermediate containers ("" for the default). */
   networkMode: string;
+  /** HostConfig.Memory of intermediate containers in bytes (0: no limit). */
+  memory: number;
   remove: boolean;
   forceRemove: boolean;
 }
@@ -58,7 +60,7 @@ export class Steps {
   }
 
   private hostConfig(): HostConfig {
-    return this.options.networkMode ? { NetworkMode: this.options.networkMode } : {};
+    return { ...(this.options.networkMode ? { NetworkMode: this.options.networkMode } : {}), ...(this.options.memory ? { Memory: this.options.memory } : {}) };
   }
 
   /** Creates the step's intermediate container from `image` ("Running in ..."). */

@@ -176,6 +176,7 @@ describe("POST /build", () => {
   it("downloads ADD URLs in the daemon, with dockerd's progress line and errors", async () => {
     const server = createServer((req, res) => {
       if (req.url === "/files/r.txt") res.end("remote\n");
+      else if (req.url === "/files/") res.end("an index");
       else res.writeHead(404, "Not Found").end("missing\n");
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -186,6 +187,8 @@ describe("POST /build", () => {
       expect(b.text).toContain("remote\n600\n");
       const missing = await build([df(`FROM ${BUSYBOX_IMAGE}\nADD ${base}/nope /x\n`)]);
       expect(missing.error).toBe(`ADD failed: failed to GET ${base}/nope with status 404 Not Found: missing`);
+      const unnamed = await build([df(`FROM ${BUSYBOX_IMAGE}\nADD ${base}/files/ /x/\n`)]);
+      expect(unnamed.error).toBe(`ADD failed: cannot determine filename for source ${base}/files/`);
     } finally {
       server.close();
     }

@@ -71,6 +71,7 @@ export function buildRoutes() {
       forceRemove,
       quiet: boolValue(c, "q"),
       networkMode: c.req.query("networkmode") === "default" ? "" : (c.req.query("networkmode") ?? ""),
+      memory: Number(c.req.query("memory") ?? "0") || 0,
       auth: registryConfig(c.req.header("X-Registry-Config")),
     };
     const { engine } = c.var;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
+import { gunzipSync } from "node:zlib";
 import type { ContainerFiles } from "../../backends/backend.js";
 import { decompressed, extractTar } from "../containers/archive-extract.js";
 import { childPath, clean, dir } from "../containers/archive-path.js";
@@ -111,11 +112,30 @@ async function put(files: ContainerFiles, tree: BuildContext, e: ContextEntry, p
   await files.setMeta(path, meta);
 }
 
-/** Whether a file is a tar archive ADD unpacks (plain or gzip; bzip2 and xz are refused by extraction). */
+const COMPRESSED = [
+  [0x42, 0x5a, 0x68], // bzip2
+  [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], // xz
+  [0x28, 0xb5, 0x2f, 0xfd], // zstd
+];
+
+/**
+ * Whether ADD unpacks a local file: a tar, plain or gzip-compressed. A
+ * bzip2, xz or zstd file counts too, so that extraction refuses it by name
+ * rather than it being copied as a file where dockerd would unpack it.
+ */
 function isArchive(data: Buffer | undefined): boolean {
-  if (!data || data.length < 262) return data !== undefined && data.length >= 2 && data[0] === 0x1f && data[1] === 0x8b;
-  if (data[0] === 0x1f && data[1] === 0x8b) return true;
-  return data.subarray(257, 262).toString("latin1") === "ustar";
+  if (!data) return false;
+  const tarHeader = (b: Buffer) => b.length >= 262 && b.subarray(257, 262).toString("latin1") === "ustar";
+  if (data[0] === 0x1f && data[1] === 0x8b) {
+    // A gzip file that holds no tar is copied as it is, as dockerd's isArchivePath decides.
+    try {
+      return tarHeader(gunzipSync(data));
+    } catch {
+      return false;
+    }
+  }
+  if (COMPRESSED.some((magic) => magic.every((b, i) => data[i] === b))) return true;
+  return tarHeader(data);
 }
 
 /**

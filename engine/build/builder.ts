@@ -276,7 +276,7 @@ class Builder {
   private async run_(state: StageState, i: Instruction): Promise<void> {
     if (!state.image) throw new StepFailure("RUN needs a file system to run in: this stage is FROM scratch and has no files yet");
     const buildArgs = this.args.allowed(state.args, state.config.Env ?? []);
-    state.image = await runStep(this.steps, state.image, state.config, i.args, buildArgs, (text) => this.say(text));
+    state.image = await runStep(this.steps, state.image, state.config, i.args, buildArgs, (text) => this.say(text), this.opts.signal);
   }
 
   private async copy(state: StageState, i: Instruction): Promise<void> {

@@ -2,7 +2,8 @@ import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { decompressed } from "../containers/archive-extract.js";
-import { InvalidParameterError, SystemError } from "../errors.js";
+import { InvalidParameterError, NotImplementedError, SystemError } from "../errors.js";
+import { nameTooLong } from "../images/tar-path.js";
 import { cleanRelative, IgnoreRules } from "./dockerignore.js";
 
 /** One object of the build context. */
@@ -39,6 +40,8 @@ export class BuildContext {
       stream.on("end", () => {
         const path = cleanRelative(header.name);
         const type = TYPES[header.type ?? "file"];
+        const refused = ctx.refusal(header, path, type);
+        if (refused) return next(refused);
         if (type && path !== "") {
           ctx.addParents(path);
           ctx.entries.set(path, {
@@ -76,6 +79,30 @@ export class BuildContext {
       throw new InvalidParameterError(`failed to read the build context: ${(err as Error).message}`);
     }
     return ctx;
+  }
+
+  /**
+   * Why an entry cannot be part of the context: a name too long for a file
+   * system, an entry under one of the context's symlinks (the copy would
+   * write through it), a hard link to no file before it, a device node.
+   */
+  private refusal(header: { name: string; type?: string | null; linkname?: string | null }, path: string, type: ContextEntry["type"] | undefined): Error | undefined {
+    const tooLong = nameTooLong(path);
+    if (tooLong) return new InvalidParameterError(`refusing build context entry "${path.slice(0, 64)}…": ${tooLong}`);
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const above = parts.slice(0, i).join("/");
+      if (this.entries.get(above)?.type === "symlink") {
+        return new InvalidParameterError(`refusing build context entry "${header.name}": it would be written through the symlink "${above}"`);
+      }
+    }
+    if (type === "link" && this.entries.get(cleanRelative(header.linkname ?? ""))?.type !== "file") {
+      return new InvalidParameterError(`refusing hard link "${header.name}" to "${header.linkname ?? ""}": not a file earlier in the build context`);
+    }
+    if (header.type === "character-device" || header.type === "block-device") {
+      return new NotImplementedError(`build context entry "${header.name}" is a ${header.type.replace("-", " ")}, which the builder cannot copy`);
+    }
+    return undefined;
   }
 
   private addParents(path: string): void {

@@ -26,6 +26,7 @@ export async function runStep(
   args: string,
   buildArgs: string[],
   output: (text: string) => void,
+  signal?: AbortSignal,
 ): Promise<Image> {
   const cmd = jsonForm(args) ?? [...(config.Shell?.length ? config.Shell : DEFAULT_SHELL), args];
   const saveCmd = buildArgs.length ? [`|${buildArgs.length}`, ...buildArgs, ...cmd] : cmd;
@@ -38,16 +39,27 @@ export async function runStep(
   containers.bus.on(`output:${c.id}`, onOutput);
   // The builder reads the container's output as an attached client does, and dockerd reports it so.
   steps.deps.images.events.container(c, "attach");
+  // A cancelled build kills the step's process, as dockerd's cancelled context does.
+  const cancel = () => {
+    if (containers.isRunning(c.id)) containers.kill(c.id);
+  };
   let exit: { StatusCode: number; Error: { Message: string } | null };
   try {
     const waited = containers.wait(c.id, "next-exit");
     await containers.start(c.id);
+    signal?.addEventListener("abort", cancel);
+    if (signal?.aborted) cancel();
     exit = await waited;
   } catch (err) {
     await steps.removeContainer(c, true);
     throw err;
   } finally {
+    signal?.removeEventListener("abort", cancel);
     containers.bus.off(`output:${c.id}`, onOutput);
+  }
+  if (signal?.aborted) {
+    await steps.removeContainer(c, true);
+    throw new StepFailure("context canceled");
   }
   if (exit.StatusCode !== 0) {
     await steps.removeContainer(c, true);

@@ -1,10 +1,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
 import { loadBusybox, startTestDaemon, type TestDaemon } from "../testing.js";
+import { buildImage } from "../../engine/build/builder.js";
 import { goJsonError } from "./go-json-error.js";
 
 let d: TestDaemon;
@@ -240,6 +242,23 @@ describe("POST /build", () => {
     expect(kept.some((c) => c.Command.includes("exit 3"))).toBe(true);
     const stage = await build([df(`FROM ${BUSYBOX_IMAGE}\nCOPY --from=nostage /a /b\n`)]);
     expect(stage.error).toMatch(/^invalid from flag value nostage: /);
+  });
+});
+
+describe("cancellation", () => {
+  it("kills a running step and fails the build when the client goes away", async () => {
+    const abort = new AbortController();
+    const context = Readable.from([await tarOf([df(`FROM ${BUSYBOX_IMAGE}\nRUN echo started; sleep 30\n`)])]);
+    const { engine } = d;
+    const deps = { images: engine.images, containers: engine.containers, backend: engine.backend, distribution: engine.distribution, scratchDir: engine.scratchDir, insecureRegistries: [] };
+    const options = { dockerfile: "Dockerfile", tags: [], buildArgs: {}, labels: {}, target: "", noCache: true, pull: false, remove: true, forceRemove: false, quiet: false, networkMode: "", memory: 0, auth: {}, signal: abort.signal };
+    const started = Date.now();
+    const built = buildImage(deps, context, options, (m) => {
+      if ("stream" in m && m.stream === "started\n") abort.abort();
+    });
+    await expect(built).rejects.toThrow("context canceled");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(engine.containers.list().filter((c) => c.state.Running)).toEqual([]);
   });
 });
 

@@ -1,10 +1,13 @@
-import { Readable, type Writable } from "node:stream";
+import { Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import tar, { type Header } from "tar-stream";
 import type { ContainerFiles } from "../../backends/backend.js";
 import { NotImplementedError, SystemError } from "../errors.js";
-import { childPath, clean, dir, inside } from "./archive-path.js";
+import { ExpansionLimit } from "../images/expansion-limit.js";
+import { nameTooLong } from "../images/tar-path.js";
+import { resolveInScope } from "./archive.js";
+import { base, childPath, clean, dir, inside } from "./archive-path.js";
 
 export interface ExtractOptions {
   /** Refuse to replace a directory with a non-directory and the reverse (the API's noOverwriteDirNonDir). */
@@ -54,9 +57,23 @@ export async function decompressed(input: Readable): Promise<Readable> {
     })(),
   );
   if (head[0] !== 0x1f || head[1] !== 0x8b) return rest;
+  const limit = new ExpansionLimit();
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      limit.read(chunk.length);
+      cb(null, chunk);
+    },
+  });
   const gunzip = createGunzip();
-  rest.on("error", (e) => gunzip.destroy(e));
-  return rest.pipe(gunzip);
+  const bounded = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      cb(limit.produced(chunk.length), chunk);
+    },
+  });
+  rest.on("error", (e) => counted.destroy(e));
+  counted.on("error", (e) => gunzip.destroy(e));
+  gunzip.on("error", (e) => bounded.destroy(e));
+  return rest.pipe(counted).pipe(gunzip).pipe(bounded);
 }
 
 function systemError(err: unknown): Error {
@@ -75,10 +92,12 @@ function systemError(err: unknown): Error {
 export async function extractTar(files: ContainerFiles, dest: string, input: Readable, opts: ExtractOptions): Promise<void> {
   const dirs: { path: string; meta: { mode: number; uid: number; gid: number; mtime: number } }[] = [];
   const extract = tar.extract();
+  let current: Promise<void> = Promise.resolve();
   extract.on("entry", (header, stream, next) => {
     // A failed entry fails the whole extract, which destroys its stream too; the pipeline reports it.
     stream.on("error", () => {});
-    unpackEntry(files, dest, header, stream as unknown as EntryStream, opts, dirs).then(
+    current = unpackEntry(files, dest, header, stream as unknown as EntryStream, opts, dirs);
+    current.then(
       () => next(),
       (err) => {
         stream.resume();
@@ -89,6 +108,8 @@ export async function extractTar(files: ContainerFiles, dest: string, input: Rea
   try {
     await pipeline(input, extract as unknown as Writable);
   } catch (err) {
+    // The entry being written when the input failed has cleaned up before the caller hears of it.
+    await current.catch(() => {});
     throw systemError(err);
   }
   for (const d of dirs) await files.setMeta(d.path, d.meta);
@@ -110,9 +131,14 @@ async function unpackEntry(
   dirs: { path: string; meta: { mode: number; uid: number; gid: number; mtime: number } }[],
 ): Promise<void> {
   const name = clean(header.name);
-  const path = clean(`${dest}/${name}`);
+  let path = clean(`${dest}/${name}`);
   if (!inside(dest, path)) throw new SystemError(`${JSON.stringify(name)} is outside of ${JSON.stringify(dest)}`);
-  if (name !== "/") await makeParents(files, dest, dir(path));
+  if (nameTooLong(path)) throw new SystemError(`open ${path.length > 128 ? `${path.slice(0, 128)}…` : path}: file name too long`);
+  if (name !== "/") {
+    const parent = await followedParent(files, dir(path));
+    if (parent !== dir(path)) path = childPath(parent, base(path));
+    await makeParents(files, inside(dest, parent) ? dest : "/", parent);
+  }
   const existing = await files.lstat(path);
   const isDir = header.type === "directory";
   if (existing) {
@@ -134,7 +160,13 @@ async function unpackEntry(
       return drain(stream);
     case "file":
     case "contiguous-file":
-      await writeContent(files, path, stream);
+      try {
+        await writeContent(files, path, stream);
+      } catch (err) {
+        // No half-written file stays behind: a full disk, a refused bomb or a cut stream leaves nothing.
+        await files.remove(path).catch(() => {});
+        throw err;
+      }
       return files.setMeta(path, meta);
     case "symlink": {
       const linkname = header.linkname ?? "";
@@ -162,6 +194,20 @@ async function unpackEntry(
     default:
       throw new SystemError(`unhandled tar header type ${JSON.stringify(header.type)}`);
   }
+}
+
+/**
+ * The entry's parent directory with a symlink among its steps followed inside
+ * the container's root, as dockerd's unpacking in a chroot does: a link
+ * pointing out of the root points into it instead.
+ */
+async function followedParent(files: ContainerFiles, parent: string): Promise<string> {
+  try {
+    if ((await files.lstat(parent))?.type !== "symlink") return parent;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOTDIR") throw err;
+  }
+  return resolveInScope(files, parent);
 }
 
 /** Creates missing directories from `dest` down to `parent`, root-owned with moby's implied mode. */

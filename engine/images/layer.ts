@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
 import tar from "tar-stream";
 import { InvalidParameterError } from "../errors.js";
+import { ExpansionLimit } from "./expansion-limit.js";
 import { baseName, entryPath, parentOf } from "./tar-path.js";
 import { openedWriteStream } from "./open-file.js";
 
@@ -40,6 +41,7 @@ const OPAQUE = ".wh..wh..opq";
 export function decompressed(input: Readable): Readable {
   let gunzip: Gunzip | undefined;
   let first = true;
+  const limit = new ExpansionLimit();
   const out = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       if (first) {
@@ -49,12 +51,19 @@ export function decompressed(input: Readable): Readable {
         }
         if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
           gunzip = createGunzip();
-          gunzip.on("data", (d: Buffer) => out.push(d));
+          gunzip.on("data", (d: Buffer) => {
+            const tooMuch = limit.produced(d.length);
+            if (!tooMuch) return void out.push(d);
+            gunzip!.destroy();
+            out.destroy(tooMuch);
+          });
           gunzip.on("error", (e) => out.destroy(new InvalidParameterError(`layer is not valid gzip: ${e.message}`)));
         }
       }
-      if (gunzip) gunzip.write(chunk, () => cb());
-      else cb(null, chunk);
+      if (gunzip) {
+        limit.read(chunk.length);
+        gunzip.write(chunk, () => cb());
+      } else cb(null, chunk);
     },
     flush(cb) {
       if (!gunzip) return cb();

@@ -13,7 +13,10 @@ export function entryPath(name: string): string {
     if (part.includes("\0")) throw new InvalidParameterError(`refusing tar entry with a NUL byte in its name`);
     parts.push(part);
   }
-  return "/" + parts.join("/");
+  const path = "/" + parts.join("/");
+  const tooLong = nameTooLong(path);
+  if (tooLong) throw new InvalidParameterError(`refusing tar entry "${name.slice(0, 64)}…": ${tooLong}`);
+  return path;
 }
 
 export function parentOf(path: string): string {
@@ -23,4 +26,15 @@ export function parentOf(path: string): string {
 
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Linux's NAME_MAX and PATH_MAX: longer names no file system takes, as dockerd finds when it creates them. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+/** Why a path is too long for a file system, if it is. */
+export function nameTooLong(path: string): string | undefined {
+  if (Buffer.byteLength(path) >= PATH_MAX) return `file name too long (a path may have at most ${PATH_MAX - 1} bytes)`;
+  for (const part of path.split("/")) if (Buffer.byteLength(part) > NAME_MAX) return `file name too long (a name may have at most ${NAME_MAX} bytes)`;
+  return undefined;
 }

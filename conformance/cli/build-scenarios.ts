@@ -75,6 +75,26 @@ export const buildScenarios: CliScenario[] = [
     ],
   },
   {
+    name: "docker build --cache-from an image loaded from a save",
+    steps: [
+      {
+        args: ["build", "--cache-from"],
+        shell: [
+          `mkdir "$STEP_DIR/ctx" && printf 'FROM ${IMG}\\nENV CF=1\\nRUN echo cached > /cf\\nCMD ["cat", "/cf"]\\n' > "$STEP_DIR/ctx/Dockerfile"`,
+          `DOCKER_BUILDKIT=0 docker build -q --network none --no-cache -t cli-cf-src "$STEP_DIR/ctx" > /dev/null 2>&1`,
+          `docker save cli-cf-src -o "$STEP_DIR/src.tar" && docker rmi cli-cf-src > /dev/null && docker load -q -i "$STEP_DIR/src.tar"`,
+          `DOCKER_BUILDKIT=0 docker build --network none --cache-from cli-cf-src -t cli-cf "$STEP_DIR/ctx" 2>/dev/null | grep -c "Using cache"`,
+          `[ "$(docker inspect -f '{{.Id}}' cli-cf)" = "$(docker inspect -f '{{.Id}}' cli-cf-src)" ] && echo "the cache source is the result"`,
+          "docker run --rm cli-cf",
+        ].join(" && "),
+      },
+    ],
+    cleanup: [
+      ["rmi", "cli-cf"],
+      ["rmi", "cli-cf-src"],
+    ],
+  },
+  {
     name: "a failing RUN fails the build with dockerd's message",
     steps: [build("failing", { Dockerfile: `FROM ${IMG}\nRUN echo about to fail && exit 3\n` }, ["--no-cache", "--force-rm"], "DOCKER_BUILDKIT=0 ")],
   },

@@ -10,6 +10,7 @@ import type { Image } from "../images/store.js";
 import { addTag, repoTagReference } from "../images/tag.js";
 import type { AuthConfig } from "../registry/auth-config.js";
 import { BuildArgs } from "./args.js";
+import { CacheFromImages } from "./cache-from.js";
 import { BuildContext } from "./context.js";
 import { copyInto, imageTree, resolveSources, sourceDigest } from "./copy.js";
 import { parseDockerfile, parseTrigger, type Instruction } from "./dockerfile.js";
@@ -39,6 +40,8 @@ export interface BuildOptions {
   networkMode: string;
   /** The memory limit of intermediate containers in bytes (memory=), 0 for none. */
   memory: number;
+  /** Images whose history may stand for steps (cachefrom=); names that resolve to no image are skipped, as dockerd does. */
+  cacheFrom: string[];
   /** Credentials by registry host (X-Registry-Config). */
   auth: Record<string, AuthConfig>;
   signal?: AbortSignal;
@@ -96,6 +99,19 @@ export async function buildImage(deps: BuildDeps, body: Readable, opts: BuildOpt
   return id;
 }
 
+/** The cachefrom images that exist here; dockerd skips the others with a warning in its log. */
+function resolvable(deps: BuildDeps, names: string[]): Image[] {
+  const out: Image[] = [];
+  for (const name of names) {
+    try {
+      out.push(deps.images.resolve(name));
+    } catch (err) {
+      if (!(err instanceof NotFoundError) && !(err instanceof InvalidParameterError)) throw err;
+    }
+  }
+  return out;
+}
+
 class Builder {
   readonly args: BuildArgs;
   private readonly steps: Steps;
@@ -111,7 +127,7 @@ class Builder {
     private readonly total: number,
   ) {
     this.args = new BuildArgs(opts.buildArgs);
-    this.steps = new Steps(deps, { noCache: opts.noCache, networkMode: opts.networkMode, memory: opts.memory, remove: opts.remove, forceRemove: opts.forceRemove }, (t) => this.say(t));
+    this.steps = new Steps(deps, { noCache: opts.noCache, networkMode: opts.networkMode, memory: opts.memory, cacheFrom: new CacheFromImages(deps.images, resolvable(deps, opts.cacheFrom)), remove: opts.remove, forceRemove: opts.forceRemove }, (t) => this.say(t));
   }
 
   /** Output held back by a quiet build, shown only if it fails. */

@@ -6,6 +6,7 @@ import { captureLayer } from "../images/commit.js";
 import type { LayerDistribution } from "../images/distribution.js";
 import type { ProgressEvent } from "../images/progress.js";
 import type { Image, ImageStore } from "../images/store.js";
+import type { CacheFromImages } from "./cache-from.js";
 import { cachedStepImage, recordStepImage, type RunConfig } from "./image-record.js";
 
 /** What a build needs from the engine. */
@@ -39,6 +40,8 @@ export interface StepOptions {
   networkMode: string;
   /** HostConfig.Memory of intermediate containers in bytes (0: no limit). */
   memory: number;
+  /** The images of `cachefrom`, consulted after the local cache. */
+  cacheFrom: CacheFromImages;
   remove: boolean;
   forceRemove: boolean;
 }
@@ -51,10 +54,16 @@ export class Steps {
     readonly say: (text: string) => void,
   ) {}
 
-  /** The cached result of a step, announced as dockerd does; undefined on a miss or with nocache. */
+  /**
+   * The cached result of a step, announced as dockerd does; undefined on a
+   * miss or with nocache. With cachefrom, a local hit counts only when it
+   * leads to one of those images; otherwise their histories are searched.
+   */
   cached(parent: Image | undefined, containerConfig: RunConfig): Image | undefined {
     if (this.options.noCache) return undefined;
-    const hit = cachedStepImage(this.deps.images, parent, containerConfig);
+    const { cacheFrom } = this.options;
+    const local = cachedStepImage(this.deps.images, parent, containerConfig);
+    const hit = cacheFrom.empty ? local : local && cacheFrom.precedes(local) ? local : cacheFrom.find(parent, containerConfig);
     if (hit) this.say(" ---> Using cache\n");
     return hit;
   }

@@ -115,6 +115,11 @@ export class ImageStore {
     return this.get(id)!;
   }
 
+  /** Makes `parent` the image's parent, as dockerd's SetParent (the builder links a cachefrom image to the chain its cache restored). */
+  setParent(imageId: string, parent: string): void {
+    this.db.update(images).set({ parent }).where(eq(images.id, imageId)).run();
+  }
+
   /** Records NAME@DIGEST (the manifest digest a registry knows the image by) as a reference of the image. */
   addRepoDigest(imageId: string, reference: string): string {
     const ref = parseReference(reference);

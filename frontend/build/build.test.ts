@@ -245,13 +245,30 @@ describe("POST /build", () => {
   });
 });
 
+describe("cachefrom", () => {
+  it("takes steps from a loaded image's history, ending on that image", async () => {
+    const context = [df(`FROM ${BUSYBOX_IMAGE}\nENV CF=1\nRUN echo cf > /cf\nCMD ["cat", "/cf"]\n`)];
+    const src = await build(context, "t=cf-src&nocache=1");
+    const saved = await d.request("GET", "/images/cf-src/get");
+    await d.request("DELETE", "/images/cf-src?force=1");
+    expect((await d.request("POST", "/images/load?quiet=1", saved.raw, { "Content-Type": "application/x-tar" })).status).toBe(200);
+    const reused = await build(context, `cachefrom=${encodeURIComponent(JSON.stringify(["cf-src", "not-here"]))}`);
+    expect(reused.text.match(/Using cache/g)).toHaveLength(3);
+    expect(reused.id).toBe(src.id);
+    const history = (await d.request("GET", `/images/${src.id}/history`)).json() as { Id: string }[];
+    expect(history.slice(0, 4).every((h) => h.Id.startsWith("sha256:"))).toBe(true);
+    const fresh = await build(context, "");
+    expect(fresh.text).toContain("Running in");
+  });
+});
+
 describe("cancellation", () => {
   it("kills a running step and fails the build when the client goes away", async () => {
     const abort = new AbortController();
     const context = Readable.from([await tarOf([df(`FROM ${BUSYBOX_IMAGE}\nRUN echo started; sleep 30\n`)])]);
     const { engine } = d;
     const deps = { images: engine.images, containers: engine.containers, backend: engine.backend, distribution: engine.distribution, scratchDir: engine.scratchDir, insecureRegistries: [] };
-    const options = { dockerfile: "Dockerfile", tags: [], buildArgs: {}, labels: {}, target: "", noCache: true, pull: false, remove: true, forceRemove: false, quiet: false, networkMode: "", memory: 0, auth: {}, signal: abort.signal };
+    const options = { dockerfile: "Dockerfile", tags: [], buildArgs: {}, labels: {}, target: "", noCache: true, pull: false, remove: true, forceRemove: false, quiet: false, networkMode: "", memory: 0, cacheFrom: [], auth: {}, signal: abort.signal };
     const started = Date.now();
     const built = buildImage(deps, context, options, (m) => {
       if ("stream" in m && m.stream === "started\n") abort.abort();

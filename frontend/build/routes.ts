@@ -48,14 +48,26 @@ function registryConfig(header: string | undefined): Record<string, AuthConfig> 
   }
 }
 
+/** cachefrom: a JSON array of image references. */
+function cacheFrom(text: string): string[] {
+  if (text === "") return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InvalidParameterError(goJsonError(text));
+  }
+  if (value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw new InvalidParameterError("json: cannot unmarshal into Go value of type []string");
+  return value as string[];
+}
+
 /** POST /build: the legacy (non-BuildKit) builder. */
 export function buildRoutes() {
   const r = new Hono<AppEnv>();
   r.post("/build", async (c) => {
     if ((c.req.query("version") ?? "1") === "2") throw new NotImplementedError("BuildKit is not supported by sockerless: use the legacy builder (DOCKER_BUILDKIT=0)");
     if ((c.req.query("remote") ?? "") !== "") throw new NotImplementedError("building from a remote context (remote=) is not supported by sockerless: it reaches no network; send the context as the request body");
-    const cacheFrom = c.req.query("cachefrom") ?? "";
-    if (cacheFrom !== "" && cacheFrom !== "[]" && cacheFrom !== "null") throw new NotImplementedError("cachefrom is not supported by sockerless's builder: it uses only the images built here on the same parent as its cache");
     if (boolValue(c, "squash")) throw new InvalidParameterError("squash is only supported with experimental mode");
     parsePlatform(c.req.query("platform") ?? "");
     const forceRemove = boolValue(c, "forcerm");
@@ -72,6 +84,7 @@ export function buildRoutes() {
       quiet: boolValue(c, "q"),
       networkMode: c.req.query("networkmode") === "default" ? "" : (c.req.query("networkmode") ?? ""),
       memory: Number(c.req.query("memory") ?? "0") || 0,
+      cacheFrom: cacheFrom(c.req.query("cachefrom") ?? ""),
       auth: registryConfig(c.req.header("X-Registry-Config")),
     };
     const { engine } = c.var;

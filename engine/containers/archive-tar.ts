@@ -5,7 +5,8 @@ import { childPath } from "./archive-path.js";
 const TYPES = { file: "file", dir: "directory", symlink: "symlink", fifo: "fifo" } as const;
 
 /** Adds one entry and resolves once the pack has taken it, so a slow reader slows the walk instead of filling memory. */
-function add(pack: Pack, header: Parameters<Pack["entry"]>[0], data?: Buffer): Promise<void> {
+/** Adds one entry; settles once it is written, or when the archive is closed or destroyed first. */
+export function addEntry(pack: Pack, header: Parameters<Pack["entry"]>[0], data: Buffer = Buffer.alloc(0)): Promise<void> {
   return new Promise((resolve, reject) => {
     const onClose = () => reject(new Error("the archive stream was closed"));
     pack.once("close", onClose);
@@ -14,8 +15,9 @@ function add(pack: Pack, header: Parameters<Pack["entry"]>[0], data?: Buffer): P
       if (err) reject(err);
       else resolve();
     };
-    if (data) pack.entry(header, data, done);
-    else pack.entry(header, done);
+    const entry = pack.entry(header, data, done);
+    // An archive destroyed mid-entry (the client went away) errors the entry too.
+    entry.on("error", done);
   });
 }
 
@@ -26,19 +28,31 @@ function add(pack: Pack, header: Parameters<Pack["entry"]>[0], data?: Buffer): P
  * second name of a hard-linked file becomes a link entry to the first.
  * Objects that vanish during the walk are left out, as dockerd does.
  */
-export async function packTree(files: ContainerFiles, pack: Pack, path: string, name: string, opts: { skipTop?: boolean; seen?: Map<string, string> } = {}): Promise<void> {
+export async function packTree(
+  files: ContainerFiles,
+  pack: Pack,
+  path: string,
+  name: string,
+  opts: { skipTop?: boolean; seen?: Map<string, string>; mountPoints?: ReadonlySet<string> } = {},
+): Promise<void> {
   const seen = opts.seen ?? new Map<string, string>();
   const info = await files.lstat(path);
   if (!info) return;
-  if (!opts.skipTop) await packEntry(files, pack, path, name, info, seen);
-  if (info.type !== "dir") return;
+  // A mount point is packed as the empty directory or file it is in the container's own layer, without what is mounted there.
+  const mountPoint = opts.mountPoints?.has(path) ?? false;
+  if (!opts.skipTop) await packEntry(files, pack, path, name, info, seen, { empty: mountPoint });
+  if (info.type !== "dir" || mountPoint) return;
   for (const child of await files.readdir(path)) {
     const childName = name === "" ? child : name.endsWith("/") ? name + child : `${name}/${child}`;
-    await packTree(files, pack, childPath(path, child), childName, { seen });
+    await packTree(files, pack, childPath(path, child), childName, { seen, mountPoints: opts.mountPoints });
   }
 }
 
-async function packEntry(files: ContainerFiles, pack: Pack, path: string, name: string, info: FileInfo, seen: Map<string, string>): Promise<void> {
+/**
+ * One object as a tar entry; a file seen before under another name (same
+ * identity) becomes a hard link to it. `empty` packs a file without content.
+ */
+export async function packEntry(files: ContainerFiles, pack: Pack, path: string, name: string, info: FileInfo, seen: Map<string, string>, opts: { empty?: boolean } = {}): Promise<void> {
   const entryName = info.type === "dir" && !name.endsWith("/") ? `${name}/` : name;
   const header = {
     name: entryName,
@@ -52,9 +66,10 @@ async function packEntry(files: ContainerFiles, pack: Pack, path: string, name: 
     linkname: info.type === "symlink" ? info.link : undefined,
     size: 0,
   };
-  if (info.type !== "file") return add(pack, header);
+  if (info.type !== "file") return addEntry(pack, header);
+  if (opts.empty) return addEntry(pack, header);
   const first = info.identity ? seen.get(info.identity) : undefined;
-  if (first !== undefined) return add(pack, { ...header, type: "link", linkname: first });
+  if (first !== undefined) return addEntry(pack, { ...header, type: "link", linkname: first });
   if (info.identity) seen.set(info.identity, entryName);
   let data: Buffer;
   try {
@@ -63,5 +78,5 @@ async function packEntry(files: ContainerFiles, pack: Pack, path: string, name: 
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
     throw err;
   }
-  return add(pack, { ...header, size: data.length }, data);
+  return addEntry(pack, { ...header, size: data.length }, data);
 }

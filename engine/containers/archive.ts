@@ -165,16 +165,17 @@ export class ContainerArchive {
     }).catch(this.notFound(idOrName, path));
   }
 
-  /** GET /containers/{id}/export: the whole merged file system, names relative to its root. */
+  /** GET /containers/{id}/export: the container's file system, names relative to its root; volumes and binds are left out, as dockerd leaves them. */
   async export(idOrName: string): Promise<Readable> {
     const c = this.containers.get(idOrName);
     if (c.state.Status === "dead") throw new ConflictError(`You cannot export container ${c.id} which is Dead`);
     if (c.state.Status === "removing") throw new ConflictError(`You cannot export container ${c.id} which is being removed`);
+    const mountPoints = new Set(this.containers.backendSpec(c).mounts.map((m) => clean(`/${m.destination}`)));
     const pack = tar.pack();
     const ended = new Promise<void>((r) => pack.once("close", () => r()));
     this.files(c, async (files) => {
       try {
-        await packTree(files, pack, "/", "", { skipTop: true });
+        await packTree(files, pack, "/", "", { skipTop: true, mountPoints });
         pack.finalize();
       } catch (err) {
         pack.destroy(err as Error);

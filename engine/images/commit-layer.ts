@@ -1,9 +1,8 @@
 import type { Pack } from "tar-stream";
-import type { ContainerFiles, FileChange, FileInfo } from "../../backends/backend.js";
+import type { ContainerFiles, FileChange } from "../../backends/backend.js";
+import { addEntry, packEntry } from "../containers/archive-tar.js";
 import type { LayerStore } from "./layer.js";
 import { baseName, parentOf } from "./tar-path.js";
-
-const TYPES = { file: "file", dir: "directory", symlink: "symlink", fifo: "fifo" } as const;
 
 /** Paths of the image's merged tree (its layers applied in order, whiteouts and opaque directories honoured). */
 export function imagePaths(layers: LayerStore, diffIds: string[]): Set<string> {
@@ -18,10 +17,6 @@ export function imagePaths(layers: LayerStore, diffIds: string[]): Set<string> {
     for (const p of Object.keys(index.entries)) paths.add(p);
   }
   return paths;
-}
-
-function add(pack: Pack, header: Parameters<Pack["entry"]>[0], data?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
 }
 
 /** Depth-first, names in byte order: "/a" and everything below it before "/a-b". */
@@ -65,29 +60,10 @@ export async function writeChangesLayer(files: ContainerFiles, changes: FileChan
   for (const item of items) {
     const name = item.path.slice(1);
     if (item.whiteout) {
-      await add(pack, { name, type: "file", mode: 0o644, size: 0, mtime: now, uid: 0, gid: 0 });
+      await addEntry(pack, { name, type: "file", mode: 0o644, size: 0, mtime: now, uid: 0, gid: 0 });
       continue;
     }
     const info = await files.lstat(item.path);
-    if (info) await entry(files, pack, item.path, name, info, seen);
+    if (info) await packEntry(files, pack, item.path, name, info, seen);
   }
-}
-
-async function entry(files: ContainerFiles, pack: Pack, path: string, name: string, info: FileInfo, seen: Map<string, string>): Promise<void> {
-  const header = {
-    name: info.type === "dir" ? `${name}/` : name,
-    mode: info.mode & 0o7777,
-    uid: info.uid,
-    gid: info.gid,
-    mtime: new Date(Math.floor(info.mtime / 1000) * 1000),
-    type: TYPES[info.type] as "file" | "directory" | "symlink" | "fifo" | "link",
-    linkname: info.type === "symlink" ? info.link : undefined,
-    size: 0,
-  };
-  if (info.type !== "file") return add(pack, header);
-  const first = info.identity ? seen.get(info.identity) : undefined;
-  if (first !== undefined) return add(pack, { ...header, type: "link", linkname: first });
-  if (info.identity) seen.set(info.identity, name);
-  const data = await files.read(path);
-  return add(pack, { ...header, size: data.length }, data);
 }

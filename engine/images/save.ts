@@ -4,6 +4,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { InvalidParameterError, NotFoundError } from "../errors.js";
+import { addEntry } from "../containers/archive-tar.js";
 import { chainIds } from "./chain.js";
 import { goStringify, goV1Image } from "./go-json.js";
 import { familiarName, familiarTagged, parseReference } from "./reference.js";
@@ -139,9 +140,9 @@ async function write(pack: tar.Pack, members: Member[]): Promise<void> {
   try {
     for (const m of members) {
       const base = { name: m.name, mtime: m.mtime, uid: 0, gid: 0, uname: "", gname: "" };
-      if (m.dir) await entry(pack, { ...base, type: "directory", mode: 0o755 });
-      else if (m.link) await entry(pack, { ...base, type: "symlink", linkname: m.link, mode: 0o777 });
-      else if (m.data) await entry(pack, { ...base, type: "file", mode: 0o644, size: m.data.length }, m.data);
+      if (m.dir) await addEntry(pack, { ...base, type: "directory", mode: 0o755 });
+      else if (m.link) await addEntry(pack, { ...base, type: "symlink", linkname: m.link, mode: 0o777 });
+      else if (m.data) await addEntry(pack, { ...base, type: "file", mode: 0o644, size: m.data.length }, m.data);
       else {
         const size = statSync(m.file!).size;
         const sink = pack.entry({ ...base, type: "file", mode: 0o644, size });
@@ -154,6 +155,3 @@ async function write(pack: tar.Pack, members: Member[]): Promise<void> {
   }
 }
 
-function entry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0], data?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
-}

@@ -181,6 +181,34 @@ describe("export and changes", () => {
     expect(names).not.toContain("./");
   });
 
+  it("leaves volume content out, keeping the mount point, as dockerd does", async () => {
+    await create("vols", ["sh", "-c", "echo in-volume > /data/v && echo own > /own"], { HostConfig: { Binds: ["export-vol:/data"] } });
+    const wait = d.request("POST", "/containers/vols/wait?condition=next-exit");
+    await d.request("POST", "/containers/vols/start");
+    expect((await wait).json().StatusCode).toBe(0);
+    const names = (await readTar((await raw("GET", "/containers/vols/export")).body)).map((e) => e.name);
+    expect(names).toContain("own");
+    expect(names).toContain("data/");
+    expect(names).not.toContain("data/v");
+  });
+
+  it("survives a client that leaves in the middle of an export", async () => {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request({ socketPath: d.socket, method: "GET", path: "/containers/cpx/export", headers: { Host: "localhost" } }, (res) => {
+        res.once("data", () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on("error", () => undefined);
+      req.on("close", () => resolve());
+      req.end();
+      setTimeout(() => reject(new Error("no export data")), 5000).unref();
+    });
+    expect((await d.request("GET", "/_ping")).body).toBe("OK");
+    expect((await raw("GET", "/containers/cpx/export")).status).toBe(200);
+  });
+
   it("lists changes as dockerd does, null when there are none", async () => {
     await create("fresh");
     expect((await d.request("GET", "/containers/fresh/changes")).body).toBe("null");

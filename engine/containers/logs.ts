@@ -42,6 +42,8 @@ export class LogStore {
   private readonly limits = new Map<string, { maxBytes: number; bytes: number }>();
   private pending: (Omit<LogEntry, "seq"> & { containerId: string })[] = [];
   private scheduled = false;
+  /** Lines are being lost (the database cannot take them); warned about once until a write succeeds again. */
+  private dropping = false;
 
   /** Prepared once: a chatty container writes many lines per turn of the event loop. */
   private readonly insert;
@@ -104,7 +106,16 @@ export class LogStore {
     const batch = this.pending.splice(0, limit);
     // The rest waits for the next turn, so requests are served in between.
     if (this.pending.length > 0) this.schedule();
-    const written = this.db.transaction(() => batch.map((e) => this.insert.get({ containerId: e.containerId, stream: e.stream, time: e.time, data: e.data })!.seq));
+    let written: number[];
+    try {
+      written = this.db.transaction(() => batch.map((e) => this.insert.get({ containerId: e.containerId, stream: e.stream, time: e.time, data: e.data })!.seq));
+    } catch (err) {
+      // As dockerd's log drivers on a full disk: the lines are lost, the container and the daemon go on.
+      if (!this.dropping) process.emitWarning(`container output could not be stored and is dropped: ${(err as Error).message}`);
+      this.dropping = true;
+      return;
+    }
+    this.dropping = false;
     batch.forEach((e, i) => this.bus.emit(`entry:${e.containerId}`, { seq: written[i], stream: e.stream, time: e.time, data: e.data } satisfies LogEntry));
     for (const id of new Set(batch.map((e) => e.containerId))) {
       const limit = this.limits.get(id);

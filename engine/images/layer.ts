@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
 import tar from "tar-stream";
 import { InvalidParameterError } from "../errors.js";
@@ -198,6 +198,8 @@ export class LayerStore {
       this.cache.set(index.diffId, index);
       return index;
     } finally {
+      // A source left half-read (a failed unpacking) holds its file open, and a deleted file's space with it.
+      input.destroy();
       rmSync(tmp, { recursive: true, force: true });
     }
   }
@@ -205,6 +207,12 @@ export class LayerStore {
   private async unpack(tarStream: Readable, tmp: string): Promise<LayerIndex> {
     const hash = createHash("sha256");
     const raw = openedWriteStream(join(tmp, "layer.tar"));
+    // A write that fails (a full disk) fails the unpacking; the file is closed either way before the caller cleans up.
+    raw.on("error", (err) => tee.destroy(err));
+    const closed = () => {
+      raw.end();
+      return finished(raw);
+    };
     let size = 0;
     const tee = new Transform({
       transform(chunk: Buffer, _e, cb) {
@@ -292,10 +300,10 @@ export class LayerStore {
       await pipeline(tarStream, tee, extract);
     } catch (err) {
       // Ended, not destroyed: writes the tee queued complete before the file closes.
-      await new Promise<void>((resolve) => raw.end(() => resolve()));
+      await closed().catch(() => {});
       throw err;
     }
-    await new Promise<void>((resolve, reject) => raw.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await closed();
     return { diffId: `sha256:${hash.digest("hex")}`, size, entries, whiteouts, opaque };
   }
 }

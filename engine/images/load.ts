@@ -4,6 +4,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
 import { InvalidParameterError } from "../errors.js";
+import { collectGarbage } from "./gc.js";
 import { decompressed } from "./layer.js";
 import type { ImageStore } from "./store.js";
 import { entryPath } from "./tar-path.js";
@@ -96,6 +97,8 @@ function describeArchive(dir: string): ArchiveImage[] {
 export async function loadImages(store: ImageStore, input: Readable, scratch: string): Promise<string[]> {
   mkdirSync(scratch, { recursive: true });
   const dir = mkdtempSync(join(scratch, "load-"));
+  // Layers this load brought or found, spared from garbage collection until their image is recorded.
+  const touched: string[] = [];
   try {
     const links = await extractArchive(input, dir);
     const lines: string[] = [];
@@ -107,6 +110,7 @@ export async function loadImages(store: ImageStore, input: Readable, scratch: st
         throw new InvalidParameterError(`image archive lists ${image.layers.length} layers but its config names ${diffIds.length}`);
       }
       for (const [i, layer] of image.layers.entries()) {
+        touched.push(diffIds[i]);
         if (store.layers.keep(diffIds[i])) continue;
         const member = entryPath(layer);
         const file = join(dir, links.get(member) ?? member);
@@ -119,6 +123,11 @@ export async function loadImages(store: ImageStore, input: Readable, scratch: st
       store.events.image(added.id, added.id, "load", added.config.config?.Labels);
     }
     return lines;
+  } catch (err) {
+    // The layers of an image that did not arrive whole go, unless another image uses them.
+    store.layers.settle(touched);
+    collectGarbage(store);
+    throw err;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -201,7 +201,12 @@ async function fetchLayer(ctx: PullContext, client: RegistryClient, ref: Referen
     ctx.emit({ status: "Download complete", detail: {}, id });
     const extracting = byteCounter((n) => ctx.emit({ status: "Extracting", detail: { current: n, total: d.size }, id }));
     touched.push(diffId);
-    await ctx.store.layers.add(createReadStream(tmp).pipe(extracting), diffId);
+    const source = createReadStream(tmp);
+    try {
+      await ctx.store.layers.add(source.pipe(extracting), diffId);
+    } finally {
+      source.destroy();
+    }
     ctx.distribution.record(diffId, { digest: d.digest, size: d.size, mediaType: d.mediaType, registry: ref.domain, repository: ref.path });
     ctx.emit({ status: "Pull complete", detail: {}, id });
   } finally {

@@ -15,6 +15,23 @@ export interface State {
 
 const migrationsFolder = join(packageRoot, "engine", "state", "migrations");
 
+/** Room the database keeps for itself in its file and its write-ahead log. */
+const RESERVE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Grows the write-ahead log and the database's free pages by RESERVE_BYTES,
+ * so that state changes still commit when containers or images have filled
+ * the disk: SQLite overwrites a reset log from its start and reuses free
+ * pages, asking the file system for no new blocks. Without it a container's
+ * exit, or the removal that would free space, fails with SQLITE_FULL.
+ */
+function reserveRoom(sqlite: Database.Database): void {
+  sqlite.exec("CREATE TABLE IF NOT EXISTS space_reserve (b BLOB)");
+  sqlite.prepare("INSERT INTO space_reserve VALUES (zeroblob(?))").run(RESERVE_BYTES);
+  sqlite.exec("DELETE FROM space_reserve");
+  sqlite.exec("DROP TABLE space_reserve");
+}
+
 /**
  * Opens the daemon's database (a file path, or ":memory:" for tests) and
  * brings its schema up to date. WAL mode lets readers run beside the writer;
@@ -30,6 +47,7 @@ export function openState(path: string): State {
   sqlite.pragma("busy_timeout = 5000");
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
+  if (path !== ":memory:") reserveRoom(sqlite);
   return {
     sqlite,
     db,

@@ -25,7 +25,7 @@ export function containerRoutes() {
     const { containers, images, backend } = c.var.engine;
     const list = listContainers(containers.list(), c.req.query(), images);
     const attached = c.var.engine.attachments;
-    if (!boolParam(c.req.query("size"))) return c.json(list.map((x) => summarizeContainer(x, attached, c.var.apiVersion)));
+    if (!boolParam(c.req.query("size"))) return c.json(attached.preloaded(() => list.map((x) => summarizeContainer(x, attached, c.var.apiVersion))));
     // Go leaves zero sizes out of the summary.
     const sized = async (x: (typeof list)[number]) => {
       const sizes = Object.entries(await containerSizes(x, backend, images)).filter(([, v]) => v !== 0);

@@ -1,19 +1,24 @@
 import Database from "better-sqlite3";
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildBusyboxImage, BUSYBOX_IMAGE } from "../conformance/images/busybox.js";
 import { packageRoot } from "../engine/package-info.js";
+import { MEDIA } from "../engine/registry/manifest.js";
+import { TestRegistry } from "../engine/registry/testing.js";
 import { requestOverSocket, type TestResponse } from "../frontend/testing.js";
 
 const main = join(packageRoot, "dist", "cli", "main.js");
 const data = mkdtempSync(join(os.tmpdir(), "sockerless-crash-"));
 const sock = join(data, "api.sock");
 const children: ChildProcess[] = [];
-afterAll(() => {
+const registry = new TestRegistry();
+afterAll(async () => {
   for (const c of children) c.kill("SIGKILL");
+  if (registry.host) await registry.close();
   rmSync(data, { recursive: true, force: true });
 });
 
@@ -49,12 +54,46 @@ function tarOf(name: string, content: string): Buffer {
   return Buffer.concat([header, body, Buffer.alloc(1024)]);
 }
 
+/**
+ * Plants images of three layers each in the registry, the first shared by
+ * all of them, so pulls under way at the kill hold layers of each other's.
+ */
+function plantImages(count: number): string[] {
+  const layer = (kb: number) => {
+    const t = tarOf(`l-${randomBytes(8).toString("hex")}`, randomBytes(kb * 512).toString("hex"));
+    return { tar: t, digest: TestRegistry.digest(t) };
+  };
+  const shared = layer(128);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const repo = `crash/pulled-${i}`;
+    const layers = [shared, layer(256), layer(512)];
+    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Cmd: ["sh"] }, rootfs: { type: "layers", diff_ids: layers.map((l) => l.digest) } }));
+    registry.putManifest(
+      repo,
+      "v1",
+      {
+        schemaVersion: 2,
+        mediaType: MEDIA.dockerManifest,
+        config: { mediaType: MEDIA.dockerConfig, size: config.length, digest: registry.putBlob(repo, config) },
+        // Uncompressed tar layers: the layer media type says gzip, and the daemon unpacks either, as dockerd does.
+        layers: layers.map((l) => ({ mediaType: MEDIA.dockerLayer, size: l.tar.length, digest: registry.putBlob(repo, l.tar) })),
+      },
+      MEDIA.dockerManifest,
+    );
+    names.push(`${registry.host}/${repo}`);
+  }
+  return names;
+}
+
 describe("a daemon killed in the middle of work", () => {
   it("comes back consistent: database intact, containers exited or restarted by policy, nothing orphaned after prune", async () => {
     const image = join(data, "busybox.tar");
     await buildBusyboxImage(image);
     const first = await serve();
     await api("POST", "/images/load", readFileSync(image));
+    await registry.start();
+    const pulls = plantImages(10);
 
     // Containers to run, exec into and copy into while the daemon dies.
     const ids: string[] = [];
@@ -65,21 +104,31 @@ describe("a daemon killed in the middle of work", () => {
       await api("POST", `/containers/${ids[i]}/start`);
     }
     const work: Promise<unknown>[] = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 60; i++) {
       const target = ids[i % ids.length];
-      const kind = i % 5;
+      const kind = i % 6;
       if (kind === 0) work.push(api("POST", "/containers/create", { Image: BUSYBOX_IMAGE, Cmd: ["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9; do echo $i >> /tmp/log; done"] }).then((r) => api("POST", `/containers/${r.json().Id}/start`)));
       if (kind === 1) work.push(api("POST", `/containers/${target}/exec`, { Cmd: ["sh", "-c", `echo ${i} > /tmp/exec-${i}`] }).then((r) => api("POST", `/exec/${r.json().Id}/start`, { Detach: true })));
       if (kind === 2) work.push(api("PUT", `/containers/${target}/archive?path=/tmp`, tarOf(`copied-${i}`, "x".repeat(1000 * i))));
       if (kind === 3) work.push(api("POST", "/containers/create", { Image: BUSYBOX_IMAGE, Cmd: ["true"] }).then((r) => api("DELETE", `/containers/${r.json().Id}?force=1`)));
       if (kind === 4) work.push(api("POST", `/containers/${target}/restart?t=0`));
+      if (kind === 5) work.push(api("POST", `/images/create?fromImage=${pulls[Math.floor(i / 6)]}&tag=v1`));
     }
     // Settled here, so the requests the kill cuts off are expected failures, not unhandled ones.
     const settled = Promise.allSettled(work);
-    // The kill comes once a third of the work is done and the rest is in flight.
+    // The kill comes once a third of the work is done, a few pulls among it, and the rest is in flight.
     let done = 0;
+    let pullsDone = 0;
     await new Promise<void>((resolve) => {
-      for (const w of work) void w.finally(() => ++done === 15 && resolve()).catch(() => {});
+      work.forEach((w, i) =>
+        void w
+          .finally(() => {
+            done++;
+            if (i % 6 === 5) pullsDone++;
+            if (done >= 18 && pullsDone >= 3) resolve();
+          })
+          .catch(() => {}),
+      );
     });
     const killed = new Promise((r) => first.once("exit", r));
     first.kill("SIGKILL");
@@ -106,12 +155,37 @@ describe("a daemon killed in the middle of work", () => {
     }
     for (const name of ["crash-3", "crash-9"]) expect((await api("GET", `/containers/${name}/json`)).json().State.Status).toBe("exited");
 
+    // Every image listed is whole: its layers are all present, none half-written.
+    const layersOf = async () => {
+      const owned = new Set<string>();
+      for (const img of (await api("GET", "/images/json?all=1")).json() as { Id: string; RepoTags: string[] }[]) {
+        const diffIds = (await api("GET", `/images/${img.Id}/json`)).json().RootFS.Layers as string[];
+        for (const d of diffIds) {
+          expect(existsSync(join(data, "layers", d.slice(7), "index.json")), `${img.RepoTags}: ${d}`).toBe(true);
+          owned.add(d.slice(7));
+        }
+      }
+      return [...owned].sort();
+    };
+    const pulled = (await api("GET", "/images/json")).json().flatMap((i: { RepoTags: string[] }) => i.RepoTags).filter((t: string) => t.includes("/crash/pulled-"));
+    expect(pulled.length, "pulls finished before the kill").toBeGreaterThanOrEqual(3);
+    await layersOf();
+    // A pull made again after the restart (perhaps one the kill cut off) completes.
+    const again = await api("POST", `/images/create?fromImage=${pulls[pulls.length - 1]}&tag=v1`);
+    expect(again.body).not.toMatch(/"error"/);
+
     // After a prune only the restarted containers remain, and nothing of the others is left on disk.
     await api("POST", "/containers/prune");
     const remaining = (await api("GET", "/containers/json?all=1")).json().map((c: { Id: string }) => c.Id).sort();
     expect(remaining).toEqual(ids.slice(0, 3).sort());
     const dirs = join(data, "sandbox", "containers");
     expect(existsSync(dirs) ? readdirSync(dirs).sort() : []).toEqual(remaining);
+    // And every layer directory belongs to an image; no download or unpacking is left in progress.
+    await api("POST", "/images/prune");
+    const layerDirs = readdirSync(join(data, "layers")).filter((n) => /^[0-9a-f]{64}$/.test(n)).sort();
+    expect(layerDirs).toEqual(await layersOf());
+    expect(readdirSync(join(data, "layers", "tmp"))).toEqual([]);
+    expect(existsSync(join(data, "tmp")) ? readdirSync(join(data, "tmp")) : []).toEqual([]);
     const exited = new Promise((r) => second.once("exit", r));
     second.kill("SIGTERM");
     await exited;

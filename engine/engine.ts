@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import type { Backend } from "../backends/backend.js";
 import { MAX_API_VERSION, MIN_API_VERSION } from "./api-version.js";
@@ -58,6 +59,8 @@ export class Engine {
     this.containers = new ContainerManager(state.db, this.images, backend, this.events, this.attachments);
     this.containers.recover();
     this.images.layers.discardUnfinished();
+    // Downloads and archives a killed daemon was unpacking: nothing resumes them.
+    rmSync(this.scratchDir, { recursive: true, force: true });
     collectGarbage(this.images);
     // A removed container may have been the last user of a removed image's layers.
     const destroyed = new EventFilter(FilterArgs.fromJson('{"type":{"container":true},"event":{"destroy":true}}'));

@@ -1,9 +1,8 @@
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import tar from "tar-stream";
 import { decompressed } from "../containers/archive-extract.js";
 import { InvalidParameterError, NotImplementedError, SystemError } from "../errors.js";
-import { nameTooLong } from "../images/tar-path.js";
+import { nameTooLong, tarExtract } from "../images/tar-path.js";
 import { cleanRelative, IgnoreRules } from "./dockerignore.js";
 
 /** One object of the build context. */
@@ -33,7 +32,7 @@ export class BuildContext {
   static async read(body: Readable): Promise<BuildContext> {
     const ctx = new BuildContext();
     ctx.entries.set("", { type: "dir", mode: 0o755, uid: 0, gid: 0, mtime: 0 });
-    const extract = tar.extract();
+    const extract = tarExtract();
     extract.on("entry", (header, stream, next) => {
       const chunks: Buffer[] = [];
       stream.on("data", (c) => chunks.push(c as Buffer));

@@ -1,11 +1,11 @@
 import { Readable, Transform, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import tar, { type Header } from "tar-stream";
+import type { Header } from "tar-stream";
 import type { ContainerFiles } from "../../backends/backend.js";
 import { NotImplementedError, SystemError } from "../errors.js";
 import { ExpansionLimit } from "../images/expansion-limit.js";
-import { nameTooLong } from "../images/tar-path.js";
+import { nameTooLong, tarExtract } from "../images/tar-path.js";
 import { resolveInScope } from "./archive.js";
 import { base, childPath, clean, dir, inside } from "./archive-path.js";
 
@@ -91,7 +91,7 @@ function systemError(err: unknown): Error {
  */
 export async function extractTar(files: ContainerFiles, dest: string, input: Readable, opts: ExtractOptions): Promise<void> {
   const dirs: { path: string; meta: { mode: number; uid: number; gid: number; mtime: number } }[] = [];
-  const extract = tar.extract();
+  const extract = tarExtract();
   let current: Promise<void> = Promise.resolve();
   extract.on("entry", (header, stream, next) => {
     // A failed entry fails the whole extract, which destroys its stream too; the pipeline reports it.

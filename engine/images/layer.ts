@@ -4,10 +4,9 @@ import { join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { finished, pipeline } from "node:stream/promises";
 import { createGunzip, type Gunzip } from "node:zlib";
-import tar from "tar-stream";
 import { InvalidParameterError } from "../errors.js";
 import { ExpansionLimit } from "./expansion-limit.js";
-import { baseName, entryPath, parentOf } from "./tar-path.js";
+import { baseName, entryPath, parentOf, tarExtract } from "./tar-path.js";
 import { openedWriteStream } from "./open-file.js";
 
 /** One file system object of a layer. Regular files keep their bytes in `data` (a file of the layer directory). */
@@ -226,7 +225,7 @@ export class LayerStore {
     const whiteouts: string[] = [];
     const opaque: string[] = [];
     let n = 0;
-    const extract = tar.extract();
+    const extract = tarExtract();
     extract.on("entry", (header, stream, next) => {
     // A refused entry fails the whole extract, which also destroys the entry stream; pipeline() reports it.
     stream.on("error", () => {});

@@ -2,12 +2,11 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmS
 import { join, posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import tar from "tar-stream";
 import { InvalidParameterError } from "../errors.js";
 import { collectGarbage } from "./gc.js";
 import { decompressed } from "./layer.js";
 import type { ImageStore } from "./store.js";
-import { entryPath } from "./tar-path.js";
+import { entryPath, tarExtract } from "./tar-path.js";
 import { openedWriteStream } from "./open-file.js";
 
 interface ArchiveImage {
@@ -23,7 +22,7 @@ interface ArchiveImage {
  */
 async function extractArchive(input: Readable, dir: string): Promise<Map<string, string>> {
   const links = new Map<string, string>();
-  const extract = tar.extract();
+  const extract = tarExtract();
   extract.on("entry", (header, stream, next) => {
     // A refused entry fails the whole extract, which also destroys the entry stream; pipeline() reports it.
     stream.on("error", () => {});

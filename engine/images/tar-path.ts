@@ -1,3 +1,4 @@
+import tar from "tar-stream";
 import { InvalidParameterError } from "../errors.js";
 
 /**
@@ -37,4 +38,16 @@ export function nameTooLong(path: string): string | undefined {
   if (Buffer.byteLength(path) >= PATH_MAX) return `file name too long (a path may have at most ${PATH_MAX - 1} bytes)`;
   for (const part of path.split("/")) if (Buffer.byteLength(part) > NAME_MAX) return `file name too long (a name may have at most ${NAME_MAX} bytes)`;
   return undefined;
+}
+
+/** tar-stream's limit on a PAX or GNU long-name header; a larger one is refused. */
+const TAR_STREAM_HEADER_LIMIT = "Header exceeds max size";
+
+/** A tar reader whose refusal of an oversized header reads as Go's archive/tar, as dockerd reports it. */
+export function tarExtract(): tar.Extract {
+  const extract = tar.extract();
+  extract.prependListener("error", (err: Error) => {
+    if (err.message === TAR_STREAM_HEADER_LIMIT) err.message = "archive/tar: header field too long";
+  });
+  return extract;
 }

@@ -29,7 +29,7 @@ test: build $(API_SPEC)
 conformance: build
 	bash conformance/run.sh
 
-# docker-py's own integration tests (containers, exec, logs) against sockerless; long.
+# docker-py's own integration tests (containers, exec, logs, volumes, networks) against sockerless; long.
 conformance-docker-py: build
 	bash conformance/clients/docker-py-integration.sh
 

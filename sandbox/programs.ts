@@ -1,5 +1,6 @@
 import type { IFileSystem } from "just-bash";
 import { identityUtilities } from "./utilities/identity.js";
+import { processUtilities } from "./utilities/processes.js";
 import { isJustBashUtility } from "./utilities/just-bash.js";
 import { streamingUtilities } from "./utilities/streaming.js";
 
@@ -17,7 +18,7 @@ const SHELLS = new Set(["sh", "bash", "ash", "dash"]);
 export const SHELL_APPLETS = new Set(["test", "[", "false"]);
 
 export function isUtilityName(name: string): boolean {
-  return SHELLS.has(name) || SHELL_APPLETS.has(name) || name in streamingUtilities || name in identityUtilities || isJustBashUtility(name) || name === "env" || name === "busybox";
+  return SHELLS.has(name) || SHELL_APPLETS.has(name) || name in streamingUtilities || name in identityUtilities || name in processUtilities || isJustBashUtility(name) || name === "env" || name === "busybox";
 }
 
 const basename = (p: string) => p.slice(p.lastIndexOf("/") + 1);

@@ -5,6 +5,7 @@ import type { ExternalCommand } from "./shell/types.js";
 import type { UtilityCall } from "./utilities/context.js";
 import { ROOT, type Identity } from "./identity.js";
 import { identityUtilities } from "./utilities/identity.js";
+import { processUtilities, type ProcessRow } from "./utilities/processes.js";
 import { runJustBashUtility } from "./utilities/just-bash.js";
 import { streamingUtilities } from "./utilities/streaming.js";
 import { runWasi } from "./wasi.js";
@@ -17,6 +18,8 @@ export class ProgramRunner {
     private readonly allowedUrls: string[] = [],
     /** Who the process runs as; the sandbox reports it (id, whoami) but does not enforce file permissions. */
     private readonly identity: Identity = ROOT,
+    /** The container's processes, for ps and top. */
+    private readonly processes: () => ProcessRow[] = () => [],
   ) {}
 
   /** The shell's view: a missing or unrunnable program is reported on stderr with 127 or 126. */
@@ -65,6 +68,8 @@ export class ProgramRunner {
     if (SHELL_APPLETS.has(name)) return runShellCommand(["sh", "-c", '"$0" "$@"', name, ...call.argv.slice(1)], { ...call, external: this.external });
     const byIdentity = identityUtilities[name];
     if (byIdentity) return byIdentity(call, this.identity);
+    const byProcesses = processUtilities[name];
+    if (byProcesses) return byProcesses(call, this.processes);
     const native = streamingUtilities[name];
     if (native) {
       const status = await native(call);

@@ -56,6 +56,16 @@ export const sandboxScenarios: CliScenario[] = [
     cleanup: [["rm", "-f", "sleeper"]],
   },
   {
+    name: "top and ps",
+    steps: [
+      { args: ["run", "-d", "--name", "topper", IMG, "top"], compare: ["exit"] },
+      { args: ["exec", "topper", "sh", "-c", "ps | head -n 1; ps -o pid,comm | grep -c ' 1 top'; top -bn2 -d 0.1 | grep -c '^ *PID *PPID'"] },
+      { args: ["stop", "-t", "30", "topper"] },
+      { args: ["inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "topper"] },
+    ],
+    cleanup: [["rm", "-f", "topper"]],
+  },
+  {
     name: "signals a shell traps or ignores",
     steps: [
       { args: ["run", "-d", "--name", "trapper", IMG, "sh", "-c", 'trap "echo got TERM; exit 3" TERM; trap "echo got INT" INT; trap "" HUP; echo ready; while :; do sleep 3600 & wait $!; done'], compare: ["exit"] },

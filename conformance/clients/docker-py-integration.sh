@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs docker-py's own integration tests for containers, exec and logs,
+# Runs docker-py's own integration tests for containers, exec, logs, volumes and networks,
 # unchanged, against a fresh sockerless daemon. Long; not part of `make
 # conformance` (run it with `make conformance-docker-py`).
 #
@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 version=${DOCKER_PY_TEST_VERSION:-7.0.0}
 cache="$root/.cache/docker-py"
 work="${CONFORMANCE_WORK:-$root/.cache/conformance}/docker-py"
-files=(api_container_test.py api_exec_test.py models_containers_test.py)
+files=(api_container_test.py api_exec_test.py models_containers_test.py api_volume_test.py models_volumes_test.py api_network_test.py models_networks_test.py)
 
 bash "$root/conformance/reference/install.sh"
 # The tests' helpers import paramiko (for their ssh variants) at load time.

@@ -9,6 +9,7 @@ import { ttyInput } from "../tty.js";
 import { filesOp } from "./files.js";
 import { signalNumber, type ContainerInit, type FromWorker, type ToWorker } from "./protocol.js";
 import { heapBytes, threadCpu } from "./usage.js";
+import type { ProcessRow } from "../utilities/processes.js";
 
 /**
  * A host thread: the file systems and processes of the containers placed on
@@ -27,6 +28,8 @@ interface Proc {
   echo?: ByteSink;
   /** Offers a signal to the process's shell, which takes those it traps. */
   take?: (signal: string) => boolean;
+  /** What ps and top show of it. */
+  row: ProcessRow;
 }
 
 interface Hosted {
@@ -101,13 +104,14 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
   }
   // As Docker: HOME comes from the user's passwd entry unless the environment sets it.
   env.HOME ??= identity.home;
-  const runner = new ProgramRunner(c.fs, c.allowedUrls, identity);
+  const runner = new ProgramRunner(c.fs, c.allowedUrls, identity, () => [...c.procs.values()].map((p) => p.row).sort((a, b) => a.pid - b.pid));
   const program = await runner.resolve({ argv: m.argv, env, cwd: m.cwd });
   if (program.kind === "missing" || program.kind === "unrunnable") {
     const message = program.kind === "missing" ? program.reason : `exec ${program.path}: ${program.reason}`;
     return post({ type: "start-failed", cid: m.cid, pid: m.pid, message, exitCode: program.kind === "missing" ? 127 : 126 });
   }
-  const proc: Proc = { stdin: new Pipe(), abort: new AbortController(), pid1: m.pid1, init: m.init, echo: m.tty ? sink(m.cid, m.pid, 1, true) : undefined };
+  const row = { pid: m.pid, ppid: 0, user: identity.name || String(identity.uid), argv: m.argv };
+  const proc: Proc = { stdin: new Pipe(), abort: new AbortController(), pid1: m.pid1, init: m.init, echo: m.tty ? sink(m.cid, m.pid, 1, true) : undefined, row };
   c.procs.set(m.pid, proc);
   post({ type: "started", cid: m.cid, pid: m.pid });
   const killed = () => 128 + signalNumber(String(proc.abort.signal.reason));

@@ -22,7 +22,7 @@ const main = join(packageRoot, "dist", "cli", "main.js");
 const root = mkdtempSync(join(os.tmpdir(), "sockerless-disk-full-"));
 const data = join(root, "data");
 const sock = join(root, "api.sock");
-const SIZE_MB = 48;
+const SIZE_MB = 40;
 let mounted = false;
 let daemon: ChildProcess | undefined;
 let registry: TestRegistry;
@@ -234,7 +234,7 @@ describe("a daemon whose disk fills up", () => {
   }, 20_000);
 
   it("lets a container fill the disk: its write fails with ENOSPC, it exits non-zero, and the daemon keeps serving", async () => {
-    const r = await run("yes 0123456789012345678901234567890123456789012345678901234567890123456789 > /big");
+    const r = await run("line=$(printf %04000d 0); yes $line > /big");
     filler = r.id;
     expect(r.exitCode).not.toBe(0);
     expect(r.logs).toMatch(/no space left on device/i);
@@ -264,7 +264,14 @@ describe("a daemon whose disk fills up", () => {
     const ok = await run("echo fits > /f && cat /f");
     expect(ok).toMatchObject({ exitCode: 0, logs: "fits\n" });
     expect((await api("PUT", `/containers/${ok.id}/archive?path=/`, tar({ "copied.bin": randomBytes(1024 * 1024) }))).status).toBe(200);
+    // A copy larger than the space left fails with dockerd's words; removing the container gives the space back.
+    const free = freeMb();
+    const tooBig = await api("PUT", `/containers/${ok.id}/archive?path=/`, tar({ "too-big.bin": randomBytes(Math.ceil(free + 2) * 1024 * 1024) }));
+    expect(tooBig.status).toBe(500);
+    expect(tooBig.json().message).toBe("write /too-big.bin: no space left on device");
+    expect((await api("GET", "/_ping")).body).toBe("OK");
     expect((await api("DELETE", `/containers/${ok.id}`)).status).toBe(204);
+    expect(freeMb()).toBeGreaterThan(free);
     expect((await api("DELETE", "/images/fits:load")).status).toBe(200);
     expect(await consistent()).toEqual(before);
 

@@ -5,6 +5,7 @@ import type { Header } from "tar-stream";
 import type { ContainerFiles } from "../../backends/backend.js";
 import { NotImplementedError, SystemError } from "../errors.js";
 import { ExpansionLimit } from "../images/expansion-limit.js";
+import { namedError } from "../images/open-file.js";
 import { nameTooLong, tarExtract } from "../images/tar-path.js";
 import { resolveInScope } from "./archive.js";
 import { base, childPath, clean, dir, inside } from "./archive-path.js";
@@ -108,9 +109,13 @@ export async function extractTar(files: ContainerFiles, dest: string, input: Rea
   try {
     await pipeline(input, extract as unknown as Writable);
   } catch (err) {
-    // The entry being written when the input failed has cleaned up before the caller hears of it.
-    await current.catch(() => {});
-    throw systemError(err);
+    // The entry being written when the extract failed has cleaned up before the caller hears of it;
+    // its own failure, when it had one, is the cause (the tar reader only saw its stream cut short).
+    const entryFailure = await current.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    throw systemError(entryFailure ?? err);
   }
   for (const d of dirs) await files.setMeta(d.path, d.meta);
 }
@@ -165,7 +170,7 @@ async function unpackEntry(
       } catch (err) {
         // No half-written file stays behind: a full disk, a refused bomb or a cut stream leaves nothing.
         await files.remove(path).catch(() => {});
-        throw err;
+        throw namedError(err, "write", path);
       }
       return files.setMeta(path, meta);
     case "symlink": {

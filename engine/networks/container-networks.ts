@@ -212,7 +212,8 @@ export class ContainerNetworks {
       IPAMConfig: e.config.IPAMConfig ?? null,
       Links: e.config.Links ?? null,
       Aliases: shownAliases,
-      ...(versionAtLeast(apiVersion, "1.44") ? { MacAddress: e.mac } : {}),
+      // From 1.44 this is also the configured address, shown before the endpoint exists.
+      ...(versionAtLeast(apiVersion, "1.44") ? { MacAddress: e.mac || (e.config.MacAddress ?? "") } : {}),
       DriverOpts: e.config.DriverOpts ?? null,
       ...(versionAtLeast(apiVersion, "1.48") ? { GwPriority: e.config.GwPriority ?? 0 } : {}),
       NetworkID: e.network.id,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError, SystemError } from "../errors.js";
+import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from "../errors.js";
 import type { EventLog } from "../events/log.js";
 import type { Db } from "../state/db.js";
 import { endpoints, networks } from "../state/schema.js";
@@ -111,8 +111,8 @@ export class NetworkStore {
   create(req: NetworkCreate): Network {
     const name = req.Name ?? "";
     if (PREDEFINED_NAMES.includes(name)) throw new ForbiddenError(`operation is not permitted on predefined ${name} network `);
-    // dockerd answers an invalid name as an internal error (500), as the reference engine shows.
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new SystemError(`invalid name: ${name}`);
+    // dockerd 28 refuses only a blank name (20.10 also refused names outside [a-zA-Z0-9][a-zA-Z0-9_.-]*).
+    if (name.trim() === "") throw new InvalidParameterError("invalid name: name is empty");
     const driver = req.Driver || "bridge";
     if (driver === "host" || driver === "null") throw new ForbiddenError(`only one instance of "${driver === "null" ? "none" : driver}" network is allowed`);
     if (driver !== "bridge") throw new NotFoundError(`plugin "${driver}" not found`);

@@ -73,6 +73,17 @@ describe("networks", () => {
     await d.request("DELETE", "/containers/plain?force=1");
   });
 
+  it("takes any name but a blank one, as dockerd 28, and shows a configured MAC address before start", async () => {
+    expect((await post("/networks/create", { Name: " " })).json()).toEqual({ message: "invalid name: name is empty" });
+    const spaced = await post("/networks/create", { Name: "with space" });
+    expect(spaced.status).toBe(201);
+    await post("/containers/create?name=macd", { Image: BUSYBOX_IMAGE, Cmd: ["true"] });
+    expect((await post("/networks/with%20space/connect", { Container: "macd", EndpointConfig: { MacAddress: "02:42:ac:11:00:02" } })).status).toBe(200);
+    expect((await get("/containers/macd/json")).NetworkSettings.Networks["with space"].MacAddress).toBe("02:42:ac:11:00:02");
+    await d.request("DELETE", "/containers/macd");
+    expect((await d.request("DELETE", "/networks/with%20space")).status).toBe(204);
+  });
+
   it("lists by filters and prunes unused user networks", async () => {
     const custom = await get(`/networks?filters=${encodeURIComponent('{"type":["custom"]}')}`);
     expect(custom.map((n: any) => n.Name).sort()).toEqual(["app", "auto"]);

@@ -73,7 +73,8 @@ async function gzipBomb(zeros: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-type Endpoint = "cp" | "load" | "import" | "build";
+/** "load" sends the attack as an image's layer, "archive" as the image archive itself. */
+type Endpoint = "cp" | "load" | "archive" | "import" | "build";
 /** What an endpoint does with an attack: a refusal (status and message), or "confined" where dockerd accepts it inside the root. */
 type Outcome = { status: number; message: RegExp } | "confined";
 
@@ -94,13 +95,19 @@ const attacks = (): Attack[] => [
     name: "a ../ path traversal",
     tar: () => tar(entry({ name: `${up}${canary.slice(1)}/trav`, data: "x" })),
     landsAt: () => `${canary}/trav`,
-    expect: { cp: "confined", load: refused(400, /climbs out of the archive root/), import: refused(400, /climbs out of the archive root/), build: "confined" },
+    expect: {
+      cp: "confined",
+      load: refused(400, /climbs out of the archive root/),
+      archive: refused(400, /climbs out of the archive root/),
+      import: refused(400, /climbs out of the archive root/),
+      build: "confined",
+    },
   },
   {
     name: "an absolute path",
     tar: () => tar(entry({ name: `${canary}/abs`, data: "x" })),
     landsAt: () => `/tmp${canary}/abs`,
-    expect: { cp: "confined", load: "confined", import: "confined", build: "confined" },
+    expect: { cp: "confined", load: "confined", archive: refused(400, /^not an image archive: it has neither manifest.json nor index.json$/), import: "confined", build: "confined" },
   },
   {
     name: "a file written through an absolute symlink out",
@@ -109,6 +116,8 @@ const attacks = (): Attack[] => [
     expect: {
       cp: "confined",
       load: refused(400, /refusing tar entry "esc\/through": it would be written through the symlink "\/esc"/),
+      // Symlinks of an image archive are only followed to name its members: the file lands in the private unpacking directory.
+      archive: refused(400, /^not an image archive: it has neither manifest.json nor index.json$/),
       import: refused(400, /refusing tar entry "esc\/through": it would be written through the symlink "\/esc"/),
       build: refused(400, /refusing build context entry "esc\/through": it would be written through the symlink "esc"/),
     },
@@ -120,6 +129,7 @@ const attacks = (): Attack[] => [
     expect: {
       cp: "confined",
       load: refused(400, /written through the symlink "\/esc2"/),
+      archive: refused(400, /^refusing symlink "esc2" to "(\.\.\/)+tmp\/sockerless-canary-\w+": it points out of the archive root$/),
       import: refused(400, /written through the symlink "\/esc2"/),
       build: refused(400, /written through the symlink "esc2"/),
     },
@@ -130,6 +140,7 @@ const attacks = (): Attack[] => [
     expect: {
       cp: refused(500, /invalid hardlink "\/etc\/hostname" -> "(\.\.\/)+etc\/hostname"/),
       load: refused(400, /refusing hard link "hl": its target climbs out of the archive root/),
+      archive: refused(400, /^unexpected link "hl" in an image archive$/),
       import: refused(400, /refusing hard link "hl": its target climbs out of the archive root/),
       build: refused(400, /refusing hard link "hl" to "(\.\.\/)+etc\/hostname": not a file earlier in the build context/),
     },
@@ -140,6 +151,7 @@ const attacks = (): Attack[] => [
     expect: {
       cp: refused(500, /link \/tmp\/etc\/hostname \/tmp\/hl2: no such file or directory/),
       load: refused(400, /refusing hard link "hl2" to "\/etc\/hostname": not a file earlier in the same layer/),
+      archive: refused(400, /^unexpected link "hl2" in an image archive$/),
       import: refused(400, /refusing hard link "hl2" to "\/etc\/hostname": not a file earlier in the same layer/),
       build: refused(400, /refusing hard link "hl2" to "\/etc\/hostname": not a file earlier in the build context/),
     },
@@ -150,6 +162,7 @@ const attacks = (): Attack[] => [
     expect: {
       cp: refused(501, /tar entry "null" is a character device, which the sandbox backend cannot create/),
       load: refused(400, /refusing device node "null": device nodes are not supported in layers/),
+      archive: refused(400, /^unexpected character-device "null" in an image archive$/),
       import: refused(400, /refusing device node "null": device nodes are not supported in layers/),
       build: refused(501, /build context entry "null" is a character device, which the builder cannot copy/),
     },
@@ -160,6 +173,7 @@ const attacks = (): Attack[] => [
     expect: {
       cp: refused(500, /^archive\/tar: header field too long$/),
       load: refused(500, /^archive\/tar: header field too long$/),
+      archive: refused(500, /^archive\/tar: header field too long$/),
       import: refused(500, /^archive\/tar: header field too long$/),
       build: refused(400, /^failed to read the build context: archive\/tar: header field too long$/),
     },
@@ -170,6 +184,7 @@ const attacks = (): Attack[] => [
     expect: {
       cp: refused(500, /^open \/tmp\/dir\/n+…: file name too long$/),
       load: refused(400, /refusing tar entry "dir\/n+…": file name too long \(a path may have at most 4095 bytes\)/),
+      archive: refused(400, /refusing tar entry "dir\/n+…": file name too long \(a path may have at most 4095 bytes\)/),
       import: refused(400, /refusing tar entry "dir\/n+…": file name too long \(a path may have at most 4095 bytes\)/),
       build: refused(400, /refusing build context entry "dir\/n+…": file name too long \(a path may have at most 4095 bytes\)/),
     },
@@ -177,7 +192,7 @@ const attacks = (): Attack[] => [
   {
     name: "a gzip bomb",
     tar: () => bomb,
-    expect: { cp: refused(400, bombMessage), load: refused(400, bombMessage), import: refused(400, bombMessage), build: refused(400, bombMessage) },
+    expect: { cp: refused(400, bombMessage), load: refused(400, bombMessage), archive: refused(400, bombMessage), import: refused(400, bombMessage), build: refused(400, bombMessage) },
   },
 ];
 
@@ -235,7 +250,7 @@ async function send(endpoint: Endpoint, body: Buffer): Promise<{ status: number;
     const r = await d.request("POST", "/images/create?fromSrc=-&repo=hostile&tag=import", body, tarType);
     return { status: r.status, message: r.status === 200 ? "" : r.json().message, ok: r.status === 200 };
   }
-  if (endpoint === "load") {
+  if (endpoint === "load" || endpoint === "archive") {
     const r = await d.request("POST", "/images/load?quiet=1", body, tarType);
     if (r.status !== 200) return { status: r.status, message: r.json().message, ok: false };
     const error = r.body.split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.error);
@@ -250,12 +265,12 @@ async function send(endpoint: Endpoint, body: Buffer): Promise<{ status: number;
 
 /** Removes what a confined attack made, so the store is compared with the one before it. */
 async function forget(endpoint: Endpoint): Promise<void> {
-  const ref = { load: "hostile:layer", import: "hostile:import", build: "hostile:build", cp: "" }[endpoint];
+  const ref = { load: "hostile:layer", archive: "", import: "hostile:import", build: "hostile:build", cp: "" }[endpoint];
   if (ref) expect((await d.request("DELETE", `/images/${ref}?force=1`)).status).toBe(200);
 }
 
 describe("hostile archives", () => {
-  for (const endpoint of ["cp", "load", "import", "build"] as Endpoint[]) {
+  for (const endpoint of ["cp", "load", "archive", "import", "build"] as Endpoint[]) {
     describe(endpoint, () => {
       for (const attack of attacks()) {
         it(`${attack.name}`, async () => {

@@ -37,9 +37,9 @@ async function extractArchive(input: Readable, dir: string): Promise<Map<string,
       const target = header.linkname ?? "";
       try {
         links.set(path, entryPath(target.startsWith("/") ? target : `${posix.dirname(path)}/${target}`));
-      } catch (e) {
+      } catch {
         stream.resume();
-        return next(e as Error);
+        return next(new InvalidParameterError(`refusing symlink "${header.name}" to "${target}": it points out of the archive root`));
       }
       return stream.on("end", next).resume();
     }

@@ -552,6 +552,32 @@ def build_with_tag_and_buildargs():
     client.images.remove(tag)
 
 
+@check
+def images_through_a_registry():
+    """images.get/list/push/remove/pull through the local registry: the pulled image is the pushed one."""
+    registry = os.environ.get("CONFORMANCE_REGISTRY")
+    if not registry:
+        raise AssertionError("CONFORMANCE_REGISTRY is not set")
+    repo = f"{registry}/{RUN}/bb"
+    source = client.images.get(IMG)
+    expect(source.tag(repo, "v1"), True, "tag")
+    expect([i.id for i in client.images.list(name=repo)], [source.id], "list by name")
+    pushed = list(client.images.push(repo, "v1", stream=True, decode=True))
+    expect([line["error"] for line in pushed if "error" in line], [], "push errors")
+    digest = next(line["aux"]["Digest"] for line in pushed if "aux" in line)
+    client.images.remove(f"{repo}:v1")
+    expect(client.images.list(name=repo), [], "list after remove")
+    pulled = client.images.pull(repo, tag="v1")
+    expect(pulled.id, source.id, "pulled image ID")
+    expect(f"{repo}@{digest}" in pulled.attrs["RepoDigests"], True, f"RepoDigests {pulled.attrs['RepoDigests']!r}")
+    try:
+        client.images.pull(repo, tag="missing")
+        raise AssertionError("pulled a tag that does not exist")
+    except docker.errors.NotFound:
+        pass
+    client.images.remove(f"{repo}:v1")
+
+
 def cleanup():
     for c in client.containers.list(all=True, filters={"label": f"sockerless.clients={RUN}"}):
         c.remove(force=True)

@@ -81,6 +81,10 @@ export async function execStart(r: HijackRequest): Promise<void> {
     execs.bus.off(`output:${id}`, onOutput);
     execs.bus.off(`exit:${id}`, session.end);
   });
+  // The stream holds its first bytes until the client has had time to read
+  // the headers (see session.ts); the process starts after that time too, so
+  // even its first output comes well clear of them.
+  await session.headersRead;
   await execs.start(id);
   if (exec.config.AttachStdin) {
     // On a TTY the detach keys end the session (the exec keeps running) and are never delivered.

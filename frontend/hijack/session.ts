@@ -53,14 +53,18 @@ export function beginSession(o: SessionOptions) {
     for (const f of cleanups.splice(0)) f();
     o.socket.end();
   };
+  let headersRead!: () => void;
+  const headersReadPromise = new Promise<void>((resolve) => (headersRead = resolve));
   const release = setTimeout(() => {
     const queued = held ?? [];
     held = undefined;
     for (const bytes of queued) if (!ended && o.socket.writable) o.socket.write(bytes);
     if (endHeld) end();
+    headersRead();
   }, HEADER_READ_MS);
   o.socket.on("close", () => {
     clearTimeout(release);
+    headersRead();
     held = undefined;
     ended = true;
     for (const f of cleanups.splice(0)) f();
@@ -74,6 +78,8 @@ export function beginSession(o: SessionOptions) {
       if (held) held.push(bytes);
       else o.socket.write(bytes);
     },
+    /** Resolves once the stream's first bytes may go. */
+    headersRead: headersReadPromise,
     onCleanup(f: () => void) {
       cleanups.push(f);
     },

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { join } from "node:path";
@@ -279,6 +279,16 @@ describe("a daemon whose disk fills up", () => {
     const db = new Database(join(data, "sockerless.db"), { readonly: true });
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
     db.close();
+    // A daemon started with less free space than its database reserves still serves, so that clients can free some.
+    const ballast = join(data, "ballast");
+    writeFileSync(ballast, Buffer.alloc(Math.floor(freeMb() - 1) * 1024 * 1024));
+    expect(freeMb()).toBeLessThan(2);
+    await serve();
+    expect((await api("GET", "/_ping")).body).toBe("OK");
+    expect(await consistent()).toEqual(before);
+    await stop();
+    rmSync(ballast);
+
     await serve();
     expect((await api("GET", "/_ping")).body).toBe("OK");
     expect(await consistent()).toEqual(before);

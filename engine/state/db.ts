@@ -26,9 +26,17 @@ const RESERVE_BYTES = 4 * 1024 * 1024;
  * exit, or the removal that would free space, fails with SQLITE_FULL.
  */
 function reserveRoom(sqlite: Database.Database): void {
-  sqlite.exec("CREATE TABLE IF NOT EXISTS space_reserve (b BLOB)");
-  sqlite.prepare("INSERT INTO space_reserve VALUES (zeroblob(?))").run(RESERVE_BYTES);
-  sqlite.exec("DELETE FROM space_reserve");
+  try {
+    sqlite.transaction(() => {
+      sqlite.exec("CREATE TABLE space_reserve (b BLOB)");
+      sqlite.prepare("INSERT INTO space_reserve VALUES (zeroblob(?))").run(RESERVE_BYTES);
+    })();
+  } catch (err) {
+    // Started on a full disk: served without the reserve, so that clients can still remove what fills it.
+    if ((err as { code?: string }).code !== "SQLITE_FULL") throw err;
+    process.emitWarning(`the disk is full: the database has no room reserved (${(err as Error).message})`);
+    return;
+  }
   sqlite.exec("DROP TABLE space_reserve");
 }
 

@@ -5,7 +5,7 @@ import pino from "pino";
 import { backendNames, createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
 import { Engine } from "../engine/engine.js";
 import { openState } from "../engine/state/db.js";
-import { formatAddress, parseHost, type TlsFiles } from "../frontend/listen.js";
+import { formatAddress, parseHost, readAuthToken, type TlsFiles } from "../frontend/listen.js";
 import { startApiServer } from "../frontend/server.js";
 import { defaultDataDir, defaultSocketPath } from "./paths.js";
 
@@ -27,6 +27,9 @@ Options:
       --tlscacert FILE    CA that signs client certificates
       --tlscert FILE      server certificate
       --tlskey FILE       server key
+      --auth-token-file FILE
+                          require "Authorization: Bearer <token>" on TCP listeners; the token is the
+                          file's content (mode 0600 or stricter); unix sockets are guarded by their mode
 `;
 
 function parseBackendOptions(values: string[]): Record<string, string> {
@@ -70,6 +73,7 @@ export async function serve(argv: string[]): Promise<void> {
       tlscacert: { type: "string" },
       tlscert: { type: "string" },
       tlskey: { type: "string" },
+      "auth-token-file": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -78,6 +82,8 @@ export async function serve(argv: string[]): Promise<void> {
     process.stdout.write(serveUsage);
     return;
   }
+  const tokenFile = values["auth-token-file"];
+  const authToken = tokenFile === undefined ? undefined : readAuthToken(tokenFile);
   const log = pino({ level: values["log-level"] ?? "info", base: undefined }, pino.destination(2));
   const dataDir = resolve(values.data ?? defaultDataDir());
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -90,13 +96,17 @@ export async function serve(argv: string[]): Promise<void> {
   const engine = new Engine(state, backend, { dataDir, insecureRegistries: values["insecure-registry"] ?? [], bindRoots: values["bind-root"] ?? [] });
   let server;
   try {
-    server = await startApiServer(engine, log, addresses, tls);
+    server = await startApiServer(engine, log, addresses, tls, { authToken });
   } catch (err) {
     await backend.close();
     state.close();
     throw err;
   }
   log.info({ backend: backendName, dataDir, listen: addresses.map(formatAddress) }, "serving the Docker Engine API");
+  if (authToken !== undefined) {
+    if (addresses.some((a) => a.kind === "tcp")) log.info("TCP requests need the bearer token of --auth-token-file");
+    else log.warn("--auth-token-file has no effect: no TCP listener");
+  }
   const first = addresses[0];
   process.stdout.write(`export DOCKER_HOST=${formatAddress(first)}\n`);
   if (first.kind === "tcp" && tls) process.stdout.write(`# with TLS: also set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to your client certificates\n`);

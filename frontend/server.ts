@@ -9,7 +9,7 @@ import type { Engine } from "../engine/engine.js";
 import { createApp } from "./app.js";
 import { attachWebsocket, isWebsocketUpgrade } from "./hijack/attach-ws.js";
 import { handleHijack, isHijackRoute } from "./hijack/dispatch.js";
-import { checkExposure, type ListenAddress, type TlsFiles } from "./listen.js";
+import { bearerRefusal, checkExposure, unauthorizedResponse, type ListenAddress, type TlsFiles } from "./listen.js";
 
 export interface ApiServer {
   /** Stops accepting, lets in-flight requests finish until the deadline, then cuts the rest. */
@@ -41,8 +41,13 @@ function listen(server: net.Server, addr: ListenAddress): Promise<void> {
   });
 }
 
+export interface ServeOptions {
+  /** The bearer token every request on a TCP listener must carry (unix sockets are guarded by their mode). */
+  authToken?: string;
+}
+
 /** Serves the API on every address; refuses exposed TCP without mutual TLS. */
-export async function startApiServer(engine: Engine, log: Logger, addresses: ListenAddress[], tls?: TlsFiles): Promise<ApiServer> {
+export async function startApiServer(engine: Engine, log: Logger, addresses: ListenAddress[], tls?: TlsFiles, options: ServeOptions = {}): Promise<ApiServer> {
   for (const addr of addresses) checkExposure(addr, tls);
   const app = createApp(engine, log);
   const honoListener = getRequestListener((req, env) => app.fetch(req, env));
@@ -53,11 +58,29 @@ export async function startApiServer(engine: Engine, log: Logger, addresses: Lis
     }
     return honoListener(req, res);
   };
+  const { authToken } = options;
+  /** Whether a TCP request lacks the bearer token; if so it has been answered 401 and must go no further. */
+  const refused = (req: http.IncomingMessage, answer: (text: string) => void): boolean => {
+    const message = authToken === undefined ? undefined : bearerRefusal(req.headers.authorization, authToken);
+    if (message === undefined) return false;
+    log.info({ method: req.method, path: (req.url ?? "/").split("?")[0], status: 401, remote: req.socket.remoteAddress }, "request refused");
+    answer(message);
+    return true;
+  };
+  const guardedListener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const answer = (message: string) => {
+      const body = JSON.stringify({ message });
+      res.writeHead(401, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "WWW-Authenticate": 'Bearer realm="sockerless"' }).end(body);
+    };
+    if (refused(req, answer)) return;
+    listener(req, res);
+  };
   const servers: http.Server[] = [];
   const sockets = new Set<net.Socket>();
   try {
     for (const addr of addresses) {
       const useTls = addr.kind === "tcp" && tls !== undefined;
+      const guarded = addr.kind === "tcp" && authToken !== undefined;
       const server = useTls
         ? https.createServer(
             {
@@ -67,9 +90,9 @@ export async function startApiServer(engine: Engine, log: Logger, addresses: Lis
               requestCert: tls.verify,
               rejectUnauthorized: tls.verify,
             },
-            listener,
+            guarded ? guardedListener : listener,
           )
-        : http.createServer(listener);
+        : http.createServer(guarded ? guardedListener : listener);
       // Streams (logs -f, events, wait) may stay open indefinitely.
       server.requestTimeout = 0;
       server.headersTimeout = 60_000;
@@ -78,9 +101,11 @@ export async function startApiServer(engine: Engine, log: Logger, addresses: Lis
         sockets.add(s);
         s.once("close", () => sockets.delete(s));
       });
-      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) =>
-        isWebsocketUpgrade(req) ? attachWebsocket(engine, log, req, socket, head) : void handleHijack(engine, log, req, socket, head),
-      );
+      server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+        if (guarded && refused(req, (message) => socket.end(unauthorizedResponse(message)))) return;
+        if (isWebsocketUpgrade(req)) attachWebsocket(engine, log, req, socket, head);
+        else void handleHijack(engine, log, req, socket, head);
+      });
       server.on("clientError", (err, socket) => {
         if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"malformed HTTP request"}');
         log.debug({ err: err.message }, "client error");

@@ -1,5 +1,24 @@
-import { describe, expect, it } from "vitest";
-import { checkExposure, formatAddress, parseHost } from "./listen.js";
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
+import { Engine } from "../engine/engine.js";
+import { openState } from "../engine/state/db.js";
+import { bearerRefusal, checkExposure, formatAddress, parseHost, readAuthToken } from "./listen.js";
+import { startApiServer } from "./server.js";
+import { requestOverSocket } from "./testing.js";
+
+const dirs: string[] = [];
+function tempDir() {
+  const d = mkdtempSync(join(os.tmpdir(), "sockerless-listen-"));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe("listen addresses", () => {
   it("parses unix and tcp addresses with Docker's default ports", () => {
@@ -22,5 +41,63 @@ describe("listen addresses", () => {
     expect(() => checkExposure(parseHost("tcp://0.0.0.0:1", false), undefined)).toThrow(/refusing to listen/);
     expect(() => checkExposure(parseHost("tcp://0.0.0.0:1", true), { verify: false, cert: "c", key: "k" })).toThrow(/client verification/);
     expect(() => checkExposure(parseHost("tcp://0.0.0.0:1", true), { verify: true, ca: "a", cert: "c", key: "k" })).not.toThrow();
+  });
+});
+
+describe("auth token file", () => {
+  function tokenFile(content: string, mode: number) {
+    const f = join(tempDir(), "token");
+    writeFileSync(f, content);
+    chmodSync(f, mode);
+    return f;
+  }
+
+  it("reads the token trimmed from a file only its owner can read", () => {
+    expect(readAuthToken(tokenFile("  abc.DEF-123\n", 0o600))).toBe("abc.DEF-123");
+    expect(readAuthToken(tokenFile("t0k3n\n", 0o400))).toBe("t0k3n");
+  });
+
+  it("refuses an empty file, a file group or others may read or change, a missing file and a token that is not one word", () => {
+    expect(() => readAuthToken(tokenFile(" \n\t", 0o600))).toThrow(/refusing --auth-token-file .*: it is empty; put the token in it/);
+    expect(() => readAuthToken(tokenFile("tok", 0o640))).toThrow(/refusing --auth-token-file .*: its mode 0640 lets group or others read or change the token; run chmod 600 /);
+    expect(() => readAuthToken(tokenFile("tok", 0o604))).toThrow(/its mode 0604 lets group or others/);
+    expect(() => readAuthToken(tokenFile("tok", 0o620))).toThrow(/its mode 0620 lets group or others/);
+    expect(() => readAuthToken(join(tempDir(), "absent"))).toThrow(/cannot read --auth-token-file .*absent: ENOENT/);
+    expect(() => readAuthToken(tokenFile("two\nlines", 0o600))).toThrow(/the token must be one word of printable ASCII characters/);
+  });
+
+  it("accepts exactly Bearer <token> and names what is wrong otherwise", () => {
+    expect(bearerRefusal("Bearer tok", "tok")).toBeUndefined();
+    expect(bearerRefusal("bearer  tok ", "tok")).toBeUndefined();
+    expect(bearerRefusal(undefined, "tok")).toMatch(/^authorization required: this daemon needs an Authorization: Bearer <token> header/);
+    expect(bearerRefusal("Basic dTpw", "tok")).toBe("authorization required: the Authorization header is not a Bearer token");
+    expect(bearerRefusal("Bearer", "tok")).toBe("authorization required: the Authorization header is not a Bearer token");
+    for (const wrong of ["to", "tokk", "TOK", "tok tok"]) expect(bearerRefusal(`Bearer ${wrong}`, "tok")).toMatch(/^(unauthorized: the bearer token is not valid|authorization required: .*not a Bearer token)$/);
+  });
+});
+
+describe("unix socket", () => {
+  it("is created 0660 and owned by the daemon's user, as dockerd's, and refuses to replace a file that is not a socket", async () => {
+    const dir = tempDir();
+    const backend = createBackend(DEFAULT_BACKEND, {}, dir);
+    const state = openState(":memory:");
+    const engine = new Engine(state, backend, { dataDir: dir });
+    const path = join(dir, "run", "docker.sock");
+    const server = await startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path }]);
+    try {
+      const st = statSync(path);
+      expect(st.isSocket()).toBe(true);
+      expect(st.mode & 0o777).toBe(0o660);
+      expect(st.uid).toBe(process.getuid!());
+      expect((await requestOverSocket(path, "GET", "/_ping")).body).toBe("OK");
+      const plain = join(dir, "file");
+      writeFileSync(plain, "x");
+      await expect(startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path: plain }])).rejects.toThrow(`${plain} exists and is not a socket; refusing to replace it`);
+      await expect(startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path }])).rejects.toThrow(`${path} is in use by another daemon`);
+    } finally {
+      await server.close(1000);
+      await backend.close();
+      state.close();
+    }
   });
 });

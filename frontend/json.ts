@@ -30,6 +30,21 @@ export async function readJsonObject<T extends object>(c: Context, limit = MAX_J
   return value as Partial<T>;
 }
 
+/**
+ * Go's encoding/json matches an object's keys to struct fields without regard
+ * to case (an exact match first): docker-py, for one, sends `detachKeys`.
+ * Keys matching none of `fields` are kept as they are.
+ */
+export function withGoFieldNames<T extends object>(value: Partial<T>, fields: readonly (keyof T & string)[]): Partial<T> {
+  const out: Record<string, unknown> = {};
+  const byLower = new Map(fields.map((f) => [f.toLowerCase(), f]));
+  for (const [key, v] of Object.entries(value)) {
+    const field = fields.includes(key as keyof T & string) ? key : (byLower.get(key.toLowerCase()) ?? key);
+    if (field === key || !(field in value)) out[field] = v;
+  }
+  return out as Partial<T>;
+}
+
 async function readBodyText(c: Context, limit: number): Promise<string> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > limit) throw tooLarge(limit);

@@ -14,6 +14,7 @@ export interface ExecConfig {
   AttachStderr?: boolean;
   DetachKeys?: string;
   Tty?: boolean;
+  ConsoleSize?: [number, number] | null;
   Env?: string[] | null;
   Cmd?: string[] | null;
   Privileged?: boolean;

@@ -4,6 +4,7 @@ import { DetachWatcher, parseDetachKeys } from "../../engine/detach-keys.js";
 import { InvalidParameterError } from "../../engine/errors.js";
 import type { HijackRequest } from "./dispatch.js";
 import { beginSession, writeResponse } from "./session.js";
+import { withGoFieldNames } from "../json.js";
 
 const MAX_BODY = 1024 * 1024;
 
@@ -44,7 +45,7 @@ function parse(body: Buffer): { Detach?: boolean; Tty?: boolean } {
   if (body.length === 0) return {};
   try {
     const v = JSON.parse(body.toString("utf8"));
-    if (v && typeof v === "object" && !Array.isArray(v)) return v;
+    if (v && typeof v === "object" && !Array.isArray(v)) return withGoFieldNames<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: unknown }>(v, ["Detach", "Tty", "ConsoleSize"]);
   } catch (e) {
     throw new InvalidParameterError(`invalid JSON: ${(e as Error).message}`);
   }

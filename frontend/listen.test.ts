@@ -1,4 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import https from "node:https";
+import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -94,6 +97,59 @@ describe("unix socket", () => {
       writeFileSync(plain, "x");
       await expect(startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path: plain }])).rejects.toThrow(`${plain} exists and is not a socket; refusing to replace it`);
       await expect(startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path }])).rejects.toThrow(`${path} is in use by another daemon`);
+    } finally {
+      await server.close(1000);
+      await backend.close();
+      state.close();
+    }
+  });
+});
+
+describe("TLS listeners", () => {
+  /** A CA, a server certificate for 127.0.0.1 and two client certificates: one the CA signed, one it did not. */
+  function pki(dir: string) {
+    const ssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+    const key = (name: string) => ssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", `${name}.key`);
+    key("ca");
+    ssl("req", "-x509", "-new", "-key", "ca.key", "-days", "1", "-subj", "/CN=test CA", "-out", "ca.pem");
+    for (const [name, subject, ext] of [["server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1"], ["client", "/CN=client", "extendedKeyUsage=clientAuth"]]) {
+      key(name);
+      ssl("req", "-new", "-key", `${name}.key`, "-subj", subject, "-out", `${name}.csr`);
+      writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
+      ssl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1", "-extfile", `${name}.ext`, "-out", `${name}.pem`);
+    }
+    key("stranger");
+    ssl("req", "-x509", "-new", "-key", "stranger.key", "-days", "1", "-subj", "/CN=stranger", "-out", "stranger.pem");
+    const read = (f: string) => readFileSync(join(dir, f));
+    return { ca: read("ca.pem"), client: { cert: read("client.pem"), key: read("client.key") }, stranger: { cert: read("stranger.pem"), key: read("stranger.key") } };
+  }
+
+  it("with --tlsverify serves only clients whose certificate the CA signed", async () => {
+    const dir = tempDir();
+    const certs = pki(dir);
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const backend = createBackend(DEFAULT_BACKEND, {}, dir);
+    const state = openState(":memory:");
+    const engine = new Engine(state, backend, { dataDir: dir });
+    const tls = { verify: true, ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key") };
+    const server = await startApiServer(engine, pino({ level: "silent" }), [{ kind: "tcp", host: "127.0.0.1", port }], tls);
+    const ping = (client?: { cert: Buffer; key: Buffer }) =>
+      new Promise<string>((resolve, reject) => {
+        const req = https.request({ host: "127.0.0.1", port, path: "/_ping", ca: certs.ca, agent: false, ...client }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => (body += c.toString()));
+          res.on("end", () => resolve(body));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    try {
+      expect(await ping(certs.client)).toBe("OK");
+      await expect(ping()).rejects.toThrow(/certificate required|socket hang up|ECONNRESET/);
+      await expect(ping(certs.stranger)).rejects.toThrow(/unknown ca|socket hang up|ECONNRESET/);
     } finally {
       await server.close(1000);
       await backend.close();

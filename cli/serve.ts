@@ -110,6 +110,9 @@ export async function serve(argv: string[]): Promise<void> {
   const first = addresses[0];
   process.stdout.write(`export DOCKER_HOST=${formatAddress(first)}\n`);
   if (first.kind === "tcp" && tls) process.stdout.write(`# with TLS: also set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to your client certificates\n`);
+  if (first.kind === "tcp" && authToken !== undefined) {
+    process.stdout.write(`# with a token: put {"HttpHeaders": {"Authorization": "Bearer <token>"}} in $DOCKER_CONFIG/config.json\n`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import type { LayerStore } from "./layer.js";
-import { openedWriteStream } from "./open-file.js";
+import { largeReadStream, openedWriteStream } from "./open-file.js";
 
 /** A compressed form of a layer known to be in a registry repository (moby's v2 metadata). */
 export interface LayerSource {
@@ -82,7 +82,7 @@ export class LayerDistribution {
       },
     });
     try {
-      await pipeline(createReadStream(this.layers.tarPath(diffId)), createGzip(), count, openedWriteStream(tmp));
+      await pipeline(largeReadStream(this.layers.tarPath(diffId)), createGzip({ chunkSize: 256 * 1024 }), count, openedWriteStream(tmp));
       const digest = `sha256:${hash.digest("hex")}`;
       renameSync(tmp, path);
       this.writeAtomically(meta, JSON.stringify({ digest }));

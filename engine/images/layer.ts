@@ -49,7 +49,7 @@ export function decompressed(input: Readable): Readable {
           return cb(new InvalidParameterError("zstd-compressed layers are not supported yet"));
         }
         if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
-          gunzip = createGunzip();
+          gunzip = createGunzip({ chunkSize: 256 * 1024 });
           gunzip.on("data", (d: Buffer) => {
             const tooMuch = limit.produced(d.length);
             if (!tooMuch) return void out.push(d);

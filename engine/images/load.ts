@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join, posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -7,7 +7,7 @@ import { collectGarbage } from "./gc.js";
 import { decompressed } from "./layer.js";
 import type { ImageStore } from "./store.js";
 import { entryPath, tarExtract } from "./tar-path.js";
-import { openedWriteStream } from "./open-file.js";
+import { largeReadStream, openedWriteStream } from "./open-file.js";
 
 interface ArchiveImage {
   config: string;
@@ -114,7 +114,7 @@ export async function loadImages(store: ImageStore, input: Readable, scratch: st
         const member = entryPath(layer);
         const file = join(dir, links.get(member) ?? member);
         if (!existsSync(file)) throw new InvalidParameterError(`image archive lacks layer ${layer}`);
-        await store.layers.add(createReadStream(file), diffIds[i]);
+        await store.layers.add(largeReadStream(file), diffIds[i]);
       }
       const added = store.add(rawConfig);
       if (image.tags.length === 0) lines.push(`Loaded image ID: ${added.id}`);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -10,7 +10,7 @@ import { RegistryError } from "../registry/errors.js";
 import { checkLayerType, parseManifest, platformMatches, platformString, requestedPlatform, selectManifest, type Descriptor, type Platform } from "../registry/manifest.js";
 import type { LayerDistribution } from "./distribution.js";
 import { collectGarbage } from "./gc.js";
-import { openedWriteStream } from "./open-file.js";
+import { largeReadStream, openedWriteStream } from "./open-file.js";
 import { runPool } from "./pool.js";
 import { byteCounter, shortId, type ProgressSink } from "./progress.js";
 import { familiarName, parseReference, type Reference } from "./reference.js";
@@ -201,7 +201,7 @@ async function fetchLayer(ctx: PullContext, client: RegistryClient, ref: Referen
     ctx.emit({ status: "Download complete", detail: {}, id });
     const extracting = byteCounter((n) => ctx.emit({ status: "Extracting", detail: { current: n, total: d.size }, id }));
     touched.push(diffId);
-    const source = createReadStream(tmp);
+    const source = largeReadStream(tmp);
     try {
       await ctx.store.layers.add(source.pipe(extracting), diffId);
     } finally {

@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { DockerError, InvalidParameterError, NotFoundError } from "../errors.js";
 import { RegistryClient, sha256 } from "../registry/client.js";
@@ -9,6 +8,7 @@ import { byteCounter, shortId, type ProgressSink } from "./progress.js";
 import type { RegistryAccess } from "./pull.js";
 import { familiarName, parseReference, type Reference } from "./reference.js";
 import type { Image, ImageStore } from "./store.js";
+import { largeReadStream } from "./open-file.js";
 
 export interface PushContext {
   store: ImageStore;
@@ -133,7 +133,7 @@ async function pushLayer(ctx: PushContext, client: RegistryClient, ref: Referenc
   }
   location ??= await client.startUpload(ref.path);
   await client.upload(location, blob.digest, blob.size, () =>
-    Readable.toWeb(createReadStream(blob.path).pipe(byteCounter((n) => ctx.emit({ status: "Pushing", detail: { current: n, total: blob.size }, id })))) as ReadableStream<Uint8Array>,
+    Readable.toWeb(largeReadStream(blob.path).pipe(byteCounter((n) => ctx.emit({ status: "Pushing", detail: { current: n, total: blob.size }, id })))) as ReadableStream<Uint8Array>,
   );
   record(blob.digest, blob.size);
   ctx.emit({ status: "Pushed", detail: {}, id });

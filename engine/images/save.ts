@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
@@ -9,6 +9,7 @@ import { chainIds } from "./chain.js";
 import { goStringify, goV1Image } from "./go-json.js";
 import { familiarName, familiarTagged, parseReference } from "./reference.js";
 import type { Image, ImageStore } from "./store.js";
+import { largeReadStream } from "./open-file.js";
 
 interface Selected {
   img: Image;
@@ -146,7 +147,7 @@ async function write(pack: tar.Pack, members: Member[]): Promise<void> {
       else {
         const size = statSync(m.file!).size;
         const sink = pack.entry({ ...base, type: "file", mode: 0o644, size });
-        await pipeline(createReadStream(m.file!), sink);
+        await pipeline(largeReadStream(m.file!), sink);
       }
     }
     pack.finalize();

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { packageRoot } from "../../engine/package-info.js";
+import { OUT_OF_MEMORY_EXIT } from "../../sandbox/worker/memory-guard.js";
 import type { FromWorker, ToWorker } from "../../sandbox/worker/protocol.js";
 
 const hostScript = join(packageRoot, "dist", "sandbox", "worker", "host-worker.js");
@@ -25,14 +26,16 @@ export class HostWorker {
   gone = false;
 
   constructor(memoryBytes: number, onGone: (h: HostWorker) => void) {
-    const mb = memoryBytes > 0 ? Math.max(8, Math.floor(memoryBytes / (1024 * 1024))) : undefined;
-    this.worker = new Worker(hostScript, { resourceLimits: mb ? { maxOldGenerationSizeMb: mb } : undefined });
+    // V8's limit leaves room above the container's, which the thread enforces itself (sandbox/worker/memory-guard.ts).
+    const mb = memoryBytes > 0 ? Math.max(8, Math.floor(memoryBytes / (1024 * 1024))) * 3 + 64 : undefined;
+    this.worker = new Worker(hostScript, { resourceLimits: mb ? { maxOldGenerationSizeMb: mb } : undefined, workerData: { memoryBytes } });
     this.worker.unref();
     this.worker.on("message", (m: FromWorker) => this.hosted.get(m.cid)?.onMessage(m));
     this.worker.on("error", (err: Error & { code?: string }) => {
       if (err.code === "ERR_WORKER_OUT_OF_MEMORY") this.outOfMemory = true;
     });
-    this.worker.once("exit", () => {
+    this.worker.once("exit", (code) => {
+      if (code === OUT_OF_MEMORY_EXIT) this.outOfMemory = true;
       this.gone = true;
       for (const c of this.hosted.values()) c.onHostGone(this.outOfMemory, this.terminatedFor);
       this.hosted.clear();

@@ -109,6 +109,16 @@ describe("the sandbox backend", () => {
     expect((await d.request("POST", `/containers/${id}/wait`)).json().StatusCode).toBe(126);
   });
 
+  it("OOM-kills a container that outgrows its memory limit, and the daemon carries on", async () => {
+    for (const script of ["x=aaaaaaaa; while true; do x=$x$x; done", 'i=0; while true; do eval "v$i=$(printf %0100000d 0)"; i=$((i+1)); done']) {
+      const id = await create({ Cmd: ["sh", "-c", script], HostConfig: { Memory: 32 * 1024 * 1024 } });
+      expect((await d.request("POST", `/containers/${id}/start`)).status).toBe(204);
+      expect((await d.request("POST", `/containers/${id}/wait`)).json().StatusCode).toBe(137);
+      expect((await d.request("GET", `/containers/${id}/json`)).json().State).toMatchObject({ OOMKilled: true, ExitCode: 137 });
+    }
+    expect((await d.request("GET", "/_ping")).body).toBe("OK");
+  });
+
   it("refuses published ports, naming the backend", async () => {
     const r = await d.request("POST", "/containers/create", JSON.stringify({ Image: BUSYBOX_IMAGE, HostConfig: { PortBindings: { "80/tcp": [{ HostPort: "8080" }] } } }), json);
     expect(r.status).toBe(501);

@@ -9,6 +9,7 @@ import { readerFor } from "./reader.js";
 import { redirect, redirectInPlace } from "./redirect.js";
 import { Shell, nextPid, type Engine, type IO } from "./state.js";
 import { evalConditional } from "./cond.js";
+import { reserveMemory } from "../worker/memory-guard.js";
 
 const DECLARATIONS = new Set(["export", "local", "readonly", "declare", "typeset"]);
 const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
@@ -140,6 +141,7 @@ export class Executor implements Engine {
   async tick(sh: Shell): Promise<void> {
     if (sh.signal.aborted) throw new AbortedSignal(abortStatus(sh.signal.reason));
     if (++sh.ticks % 128 === 0) {
+      reserveMemory();
       await new Promise((r) => setImmediate(r));
       if (sh.signal.aborted) throw new AbortedSignal(abortStatus(sh.signal.reason));
     }

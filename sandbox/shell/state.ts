@@ -1,6 +1,7 @@
 import type { IFileSystem } from "just-bash";
 import type { FunctionDefNode, ScriptNode, StatementNode } from "./ast.js";
 import type { ByteSink, ByteSource } from "../io.js";
+import { reserveMemory } from "../worker/memory-guard.js";
 import { ShellError } from "./errors.js";
 import type { ExternalRunner } from "./types.js";
 
@@ -32,6 +33,9 @@ export interface Engine {
   /** Runs a script in a subshell and returns its standard output. */
   capture(sh: Shell, script: ScriptNode, io: IO): Promise<string>;
 }
+
+/** Values longer than this are checked against the container's memory limit before they are kept. */
+const LARGE_VALUE = 1024 * 1024;
 
 let pidCounter = 1000;
 export function nextPid(): number {
@@ -154,6 +158,7 @@ export class Shell {
   }
 
   set(name: string, value: string | string[], attrs?: { exported?: boolean; readonly?: boolean }): void {
+    if (typeof value === "string" && value.length > LARGE_VALUE) reserveMemory(value.length);
     const v = this.vars.get(name);
     if (v?.readonly) throw new ShellError(`${name}: readonly variable`, 1);
     if (v) {

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import net from "node:net";
@@ -150,6 +150,20 @@ describe("TLS listeners", () => {
       expect(await ping(certs.client)).toBe("OK");
       await expect(ping()).rejects.toThrow(/certificate required|socket hang up|ECONNRESET/);
       await expect(ping(certs.stranger)).rejects.toThrow(/unknown ca|socket hang up|ECONNRESET/);
+      // The docker CLI, as users run it: --tlsverify with the CA and a client certificate.
+      const docker = (name: string) =>
+        new Promise<{ failed: boolean; stdout: string; stderr: string }>((resolve) =>
+          execFile(
+            "docker",
+            ["--tlsverify", "--tlscacert", join(dir, "ca.pem"), "--tlscert", join(dir, `${name}.pem`), "--tlskey", join(dir, `${name}.key`), "-H", `tcp://127.0.0.1:${port}`, "version", "--format", "{{.Server.APIVersion}}"],
+            { timeout: 15_000, env: { ...process.env, DOCKER_CONFIG: dir, DOCKER_HOST: "" } },
+            (err, stdout, stderr) => resolve({ failed: err !== null, stdout, stderr }),
+          ),
+        );
+      expect(await docker("client")).toMatchObject({ failed: false, stdout: "1.51\n" });
+      const stranger = await docker("stranger");
+      expect(stranger.failed).toBe(true);
+      expect(stranger.stderr).toMatch(/certificate|tls/i);
     } finally {
       await server.close(1000);
       await backend.close();

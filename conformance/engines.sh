@@ -11,20 +11,14 @@ ref_sock=$(bash "$root/conformance/reference/start.sh" "$work/reference")
 sub_dir="$work/sockerless"
 sub_sock="$sub_dir/docker.sock"
 rm -rf "$sub_dir"
-mkdir -p "$sub_dir"
-node "$root/dist/cli/main.js" serve --data "$sub_dir" -H "unix://$sub_sock" --log-level warn >"$sub_dir/stdout" 2>"$sub_dir/daemon.log" &
-sub_pid=$!
+source "$root/conformance/sockerless.sh"
 stop_engines() {
-  kill "$sub_pid" 2>/dev/null || true
-  wait "$sub_pid" 2>/dev/null || true
+  stop_sockerless
   bash "$root/conformance/reference/stop.sh" "$work/reference"
 }
 trap stop_engines EXIT
-for _ in $(seq 1 100); do
-  [ -S "$sub_sock" ] && break
-  kill -0 "$sub_pid" 2>/dev/null || { cat "$sub_dir/daemon.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_sockerless "$sub_dir"
+sub_pid=$sockerless_pid
 
 node "$root/dist/conformance/images/build.js" "$work/images" >/dev/null
 for sock in "$ref_sock" "$sub_sock"; do

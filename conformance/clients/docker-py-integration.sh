@@ -32,17 +32,11 @@ if [ ! -d "$src/tests/integration" ]; then
 fi
 
 rm -rf "$work"
-mkdir -p "$work/sockerless"
 sock="$work/sockerless/docker.sock"
+source "$root/conformance/sockerless.sh"
+trap stop_sockerless EXIT
 # The bind-mount tests mount directories they make with Python's tempfile, under /tmp.
-node "$root/dist/cli/main.js" serve --data "$work/sockerless" -H "unix://$sock" --bind-root /tmp --log-level warn >"$work/sockerless/stdout" 2>"$work/sockerless/daemon.log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  [ -S "$sock" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/sockerless/daemon.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_sockerless "$work/sockerless" --bind-root /tmp
 node "$root/dist/conformance/images/build.js" "$work/images" >/dev/null
 /usr/bin/python3 "$root/conformance/clients/retag_archive.py" "$work/images/busybox.tar" "$work/images/as-alpine.tar" alpine:3.10 alpine:latest busybox:latest
 DOCKER_HOST="unix://$sock" docker load -q -i "$work/images/as-alpine.tar" >/dev/null

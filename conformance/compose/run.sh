@@ -11,17 +11,11 @@ project="$root/conformance/compose/project"
 bash "$root/conformance/compose/install.sh"
 work="${CONFORMANCE_WORK:-$root/.cache/conformance}/compose"
 rm -rf "$work"
-mkdir -p "$work/sockerless"
 sock="$work/sockerless/docker.sock"
+source "$root/conformance/sockerless.sh"
+trap stop_sockerless EXIT
 # The secret is a bind mount of a file in the project directory.
-node "$root/dist/cli/main.js" serve --data "$work/sockerless" -H "unix://$sock" --bind-root "$project" --log-level warn >"$work/sockerless/stdout" 2>"$work/sockerless/daemon.log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  [ -S "$sock" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$work/sockerless/daemon.log" >&2; exit 1; }
-  sleep 0.1
-done
+start_sockerless "$work/sockerless" --bind-root "$project"
 export DOCKER_HOST="unix://$sock"
 node "$root/dist/conformance/images/build.js" "$work/images" >/dev/null
 docker load -q -i "$work/images/busybox.tar" >/dev/null

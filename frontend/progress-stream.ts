@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import { stream } from "hono/streaming";
 import type { ProgressEvent, ProgressSink } from "../engine/images/progress.js";
 import type { AppEnv } from "./env.js";
+import { jsonLinesResponse } from "./json-lines.js";
 
 /** go-units HumanSize: decimal units, four significant digits. */
 function humanSize(n: number): string {
@@ -53,39 +53,6 @@ function encodeError(err: unknown): string {
  * failure is a plain error response with its status; a later one goes
  * in-stream as `errorDetail`. The job's signal aborts when the client leaves.
  */
-export async function progressResponse(c: Context<AppEnv>, job: (emit: ProgressSink, signal: AbortSignal) => Promise<void>): Promise<Response> {
-  const lines: string[] = [];
-  const abort = new AbortController();
-  let wake: (() => void) | undefined;
-  let finished = false;
-  let failure: { err: unknown } | undefined;
-  let started!: () => void;
-  const firstLine = new Promise<void>((resolve) => (started = resolve));
-  const run = job((e) => {
-    lines.push(encodeProgress(e));
-    started();
-    wake?.();
-  }, abort.signal).then(
-    () => {},
-    (err) => (failure = { err }),
-  );
-  void run.finally(() => {
-    finished = true;
-    started();
-    wake?.();
-  });
-  await firstLine;
-  if (finished && failure && lines.length === 0) throw failure.err;
-  c.header("Content-Type", "application/json");
-  return stream(c, async (s) => {
-    s.onAbort(() => abort.abort());
-    for (;;) {
-      const batch = lines.splice(0);
-      if (batch.length) await s.write(batch.join(""));
-      if (finished && lines.length === 0) break;
-      if (lines.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
-    if (failure) await s.write(encodeError(failure.err));
-  });
+export function progressResponse(c: Context<AppEnv>, job: (emit: ProgressSink, signal: AbortSignal) => Promise<void>): Promise<Response> {
+  return jsonLinesResponse(c, job, encodeProgress, encodeError);
 }

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import { stream } from "hono/streaming";
 import type { BuildMessage } from "../../engine/build/step.js";
 import { StepFailure } from "../../engine/build/step.js";
 import { goStringify } from "../../engine/images/go-json.js";
 import { encodeProgress } from "../progress-stream.js";
 import type { AppEnv } from "../env.js";
+import { jsonLinesResponse } from "../json-lines.js";
 
 /** One message as dockerd's stream formatter writes it: a JSON object and "\r\n". */
 function encode(m: Exclude<BuildMessage, { started: true }>): string {
@@ -26,42 +26,6 @@ function encodeError(err: unknown): string {
  * missing target) is a plain error response with dockerd's status; a later
  * one goes in-stream. The job's signal aborts when the client leaves.
  */
-export async function buildResponse(c: Context<AppEnv>, job: (emit: (m: BuildMessage) => void, signal: AbortSignal) => Promise<unknown>): Promise<Response> {
-  const lines: string[] = [];
-  const abort = new AbortController();
-  let wake: (() => void) | undefined;
-  let finished = false;
-  let begun = false;
-  let failure: { err: unknown } | undefined;
-  let started!: () => void;
-  const firstLine = new Promise<void>((resolve) => (started = resolve));
-  const run = job((m) => {
-    begun = true;
-    if (!("started" in m)) lines.push(encode(m));
-    started();
-    wake?.();
-  }, abort.signal).then(
-    () => {},
-    (err) => (failure = { err }),
-  );
-  void run.finally(() => {
-    finished = true;
-    started();
-    wake?.();
-  });
-  await firstLine;
-  // Nothing started: the request itself was refused.
-  if (finished && failure && !begun) throw failure.err;
-  c.header("Content-Type", "application/json");
-  return stream(c, async (s) => {
-    s.onAbort(() => abort.abort());
-    for (;;) {
-      const batch = lines.splice(0);
-      if (batch.length) await s.write(batch.join(""));
-      if (finished && lines.length === 0) break;
-      if (lines.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-    }
-    if (failure) await s.write(encodeError(failure.err));
-  });
+export function buildResponse(c: Context<AppEnv>, job: (emit: (m: BuildMessage) => void, signal: AbortSignal) => Promise<unknown>): Promise<Response> {
+  return jsonLinesResponse(c, job, (m) => ("started" in m ? undefined : encode(m)), encodeError);
 }

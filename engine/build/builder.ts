@@ -217,7 +217,6 @@ class Builder {
         distribution: this.deps.distribution,
         access: { auth: this.opts.auth[ref.domain] ?? this.opts.auth[`https://${ref.domain}`] ?? {}, insecure: this.deps.insecureRegistries, signal: this.opts.signal },
         hostArch: hostFacts().arch,
-        scratch: this.deps.scratchDir,
         emit: (progress) => this.progress(progress),
       },
       { fromImage: ref.digest ? `${familiarName(ref)}@${ref.digest}` : familiarName(ref), tag: ref.digest ? "" : ref.tag ?? "latest", platform: "" },

@@ -1,8 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { DockerError, InvalidParameterError, NotFoundError, UnauthorizedError } from "../errors.js";
 import type { AuthConfig } from "../registry/auth-config.js";
 import { RegistryClient, sha256 } from "../registry/client.js";
@@ -10,7 +7,6 @@ import { RegistryError } from "../registry/errors.js";
 import { checkLayerType, parseManifest, platformMatches, platformString, requestedPlatform, selectManifest, type Descriptor, type Platform } from "../registry/manifest.js";
 import type { LayerDistribution } from "./distribution.js";
 import { collectGarbage } from "./gc.js";
-import { largeReadStream, openedWriteStream } from "./open-file.js";
 import { runPool } from "./pool.js";
 import { byteCounter, shortId, type ProgressSink } from "./progress.js";
 import { familiarName, parseReference, type Reference } from "./reference.js";
@@ -35,8 +31,6 @@ export interface PullContext {
   distribution: LayerDistribution;
   access: RegistryAccess;
   hostArch: string;
-  /** Where downloads wait for verification, inside the data directory. */
-  scratch: string;
   emit: ProgressSink;
 }
 
@@ -174,42 +168,47 @@ async function fetchLayers(ctx: PullContext, client: RegistryClient, ref: Refere
     todo.push({ d, diffId });
   });
   todo.slice(CONCURRENT_DOWNLOADS).forEach(({ d }) => ctx.emit({ status: "Waiting", detail: {}, id: shortId(d.digest) }));
-  mkdirSync(ctx.scratch, { recursive: true });
   await runPool(todo, CONCURRENT_DOWNLOADS, (job) => fetchLayer(ctx, client, ref, job.d, job.diffId, touched));
 }
 
+/**
+ * Downloads a layer and unpacks it as it arrives. The blob's digest and size
+ * are checked when the download ends: a blob that is not the one asked for is
+ * refused as such, and the layer it made is taken away with the pull's others.
+ */
 async function fetchLayer(ctx: PullContext, client: RegistryClient, ref: Reference, d: Descriptor, diffId: string, touched: string[]): Promise<void> {
   const id = shortId(d.digest);
-  const tmp = join(ctx.scratch, `pull-${randomBytes(8).toString("hex")}`);
+  const res = await client.blob(ref.path, d.digest);
+  if (!res.body) throw new DockerError(500, `the registry sent no body for blob ${d.digest}`);
+  const hash = createHash("sha256");
+  let received = 0;
+  let downloaded = false;
+  const download = Readable.fromWeb(res.body as never);
+  download.once("end", () => (downloaded = true));
+  const counted = download.pipe(
+    byteCounter((n) => {
+      received = n;
+      ctx.emit({ status: "Downloading", detail: { current: n, total: d.size }, id });
+    }, hash),
+  );
+  download.once("error", (err) => counted.destroy(err));
+  touched.push(diffId);
+  let unpackError: unknown;
   try {
-    const res = await client.blob(ref.path, d.digest);
-    if (!res.body) throw new DockerError(500, `the registry sent no body for blob ${d.digest}`);
-    const hash = createHash("sha256");
-    let received = 0;
-    await pipeline(
-      Readable.fromWeb(res.body as never),
-      byteCounter((n) => {
-        received = n;
-        ctx.emit({ status: "Downloading", detail: { current: n, total: d.size }, id });
-      }, hash),
-      openedWriteStream(tmp),
-    );
-    ctx.emit({ status: "Verifying Checksum", detail: {}, id });
-    if (`sha256:${hash.digest("hex")}` !== d.digest || (d.size > 0 && received !== d.size)) {
-      throw new InvalidParameterError(`filesystem layer verification failed for digest ${d.digest}`);
-    }
-    ctx.emit({ status: "Download complete", detail: {}, id });
-    const extracting = byteCounter((n) => ctx.emit({ status: "Extracting", detail: { current: n, total: d.size }, id }));
-    touched.push(diffId);
-    const source = largeReadStream(tmp);
-    try {
-      await ctx.store.layers.add(source.pipe(extracting), diffId);
-    } finally {
-      source.destroy();
-    }
-    ctx.distribution.record(diffId, { digest: d.digest, size: d.size, mediaType: d.mediaType, registry: ref.domain, repository: ref.path });
-    ctx.emit({ status: "Pull complete", detail: {}, id });
-  } finally {
-    rmSync(tmp, { force: true });
+    await ctx.store.layers.add(counted, diffId);
+  } catch (err) {
+    unpackError = err;
+    download.destroy();
   }
+  // An unpacking that stopped early leaves the digest unknown; its own error is the answer then.
+  if (unpackError !== undefined && !downloaded) throw unpackError;
+  ctx.emit({ status: "Verifying Checksum", detail: {}, id });
+  if (`sha256:${hash.digest("hex")}` !== d.digest || (d.size > 0 && received !== d.size)) {
+    throw new InvalidParameterError(`filesystem layer verification failed for digest ${d.digest}`);
+  }
+  if (unpackError !== undefined) throw unpackError;
+  ctx.emit({ status: "Download complete", detail: {}, id });
+  ctx.emit({ status: "Extracting", detail: { current: received, total: d.size }, id });
+  ctx.distribution.record(diffId, { digest: d.digest, size: d.size, mediaType: d.mediaType, registry: ref.domain, repository: ref.path });
+  ctx.emit({ status: "Pull complete", detail: {}, id });
 }

@@ -37,7 +37,7 @@ export function registryRoutes() {
     const req = { fromImage: c.req.query("fromImage") ?? "", tag: c.req.query("tag") ?? "", platform: c.req.query("platform") ?? "" };
     return progressResponse(c, (emit, signal) =>
       pullImage(
-        { store: engine.images, distribution: engine.distribution, access: { ...auth, signal }, hostArch: hostFacts().arch, scratch: engine.scratchDir, emit },
+        { store: engine.images, distribution: engine.distribution, access: { ...auth, signal }, hostArch: hostFacts().arch, emit },
         req,
       ),
     );

@@ -80,6 +80,8 @@ async function open(cid: string, init: ContainerInit): Promise<void> {
   const root = await ContainerFs.open({ layers, diffIds: init.diffIds, upperDir: init.upperDir });
   const fs = await openMounted(root, init.mounts);
   for (const f of init.files) {
+    // As runc's mount points, the files come with their directory when the image has none (an image of one file).
+    await fs.mkdir(f.path.slice(0, f.path.lastIndexOf("/")) || "/", { recursive: true });
     await fs.rm(f.path, { force: true });
     if ("symlink" in f) await fs.symlink(f.symlink, f.path);
     else await fs.writeFile(f.path, f.content);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { unsafeBytesFromLatin1, type ByteString, type CpOptions, type FileContent, type FsStat, type IFileSystem, type MkdirOptions, type RmOptions } from "just-bash";
 import type { LayerStore } from "../../engine/images/layer.js";
 import { lowerView, type LowerNode, type LowerView, type NodeMeta, type NodeType } from "./lower.js";
-import { baseName, childOf, fsError, isFsError, normalize, parentOf, resolveAgainst, split, within } from "./paths.js";
+import { baseName, childOf, fsError, isFsError, normalize, parentOf, resolveAgainst, resolveInRoot, split, within } from "./paths.js";
 
 type Encoding = Exclude<Parameters<IFileSystem["readFile"]>[1], object | undefined>;
 type ReadOptions = Parameters<IFileSystem["readFile"]>[1];
@@ -72,7 +72,6 @@ const after = setTimeout;
 /** Each flush rewrites the whole metadata file, so a stream of small writes flushes at most this often. */
 const FLUSH_GAP_MS = 50;
 
-const MAX_LINK_HOPS = 40;
 const DEFAULT_MAX_UPPER = 1024 ** 3;
 const META = "meta.json";
 
@@ -304,47 +303,9 @@ export class ContainerFs implements IFileSystem {
     return { type: l.type, mode: l.mode, uid: l.uid, gid: l.gid, mtime: l.mtime, size: l.size, link: l.link, host: l.host, identity: l.identity, lower: l };
   }
 
-  /**
-   * Resolves `path` inside the container root, following symlinks in every
-   * step and in the last one when `follow`. Absolute targets restart at the
-   * container root and ".." stops there, so resolution never leaves it. A
-   * missing last step is returned without a node (its parent exists).
-   */
+  /** See resolveInRoot: symlinks are followed inside the container root. */
   private resolve(path: string, follow: boolean, syscall: string): { path: string; node?: Node } {
-    if (path.includes("\0")) throw fsError("ENOENT", syscall, path);
-    let parts = split(normalize(path));
-    let done: string[] = [];
-    let hops = 0;
-    let i = 0;
-    while (i < parts.length) {
-      const name = parts[i];
-      if (name === "..") {
-        done.pop();
-        i++;
-        continue;
-      }
-      const cur = "/" + (done.length ? done.join("/") + "/" : "") + name;
-      const node = this.node(cur);
-      const last = i === parts.length - 1;
-      if (!node) {
-        if (last) return { path: cur };
-        throw fsError("ENOENT", syscall, path);
-      }
-      if (node.type === "symlink" && (follow || !last)) {
-        if (++hops > MAX_LINK_HOPS) throw fsError("ELOOP", syscall, path);
-        const target = node.link ?? "";
-        if (target === "") throw fsError("ENOENT", syscall, path);
-        if (target.startsWith("/")) done = [];
-        parts = [...split(target), ...parts.slice(i + 1)];
-        i = 0;
-        continue;
-      }
-      if (!last && node.type !== "dir") throw fsError("ENOTDIR", syscall, path);
-      done.push(name);
-      i++;
-    }
-    const final = "/" + done.join("/");
-    return { path: final, node: this.node(final) };
+    return resolveInRoot(path, follow, syscall, (p) => this.node(p));
   }
 
   private existing(path: string, follow: boolean, syscall: string): { path: string; node: Node } {

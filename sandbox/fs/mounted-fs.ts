@@ -2,7 +2,7 @@ import { unsafeBytesFromLatin1, type ByteString, type CpOptions, type FileConten
 import type { ContainerFs, FullStat } from "./container-fs.js";
 import type { HostDir } from "./host-dir.js";
 import type { NodeType } from "./lower.js";
-import { childOf, fsError, isFsError, normalize, resolveAgainst, split, within } from "./paths.js";
+import { childOf, fsError, isFsError, normalize, resolveAgainst, resolveInRoot, split, within } from "./paths.js";
 
 type ReadOptions = Parameters<IFileSystem["readFile"]>[1];
 type WriteOptions = Parameters<IFileSystem["writeFile"]>[2];
@@ -22,8 +22,6 @@ interface Place {
   mount?: FsMount;
   rel: string;
 }
-
-const MAX_LINK_HOPS = 40;
 
 function toBytes(content: FileContent, options: WriteOptions | undefined): Buffer {
   if (typeof content !== "string") return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
@@ -63,42 +61,10 @@ export class MountedFs implements IFileSystem {
     return p.mount ? p.mount.dir.lstat(p.rel, path) : this.root.lstatSync(path);
   }
 
-  /** As ContainerFs resolves: every step's symlinks followed inside the container root, the last one's when `follow`. */
+  /** As ContainerFs resolves (resolveInRoot), with each step looked up through the mounts. */
   private resolve(path: string, follow: boolean, syscall: string): { place: Place; node?: Node } {
-    if (path.includes("\0")) throw fsError("ENOENT", syscall, path);
-    let parts = split(normalize(path));
-    let done: string[] = [];
-    let hops = 0;
-    let i = 0;
-    while (i < parts.length) {
-      const name = parts[i];
-      if (name === "..") {
-        done.pop();
-        i++;
-        continue;
-      }
-      const cur = "/" + (done.length ? done.join("/") + "/" : "") + name;
-      const node = this.lnode(cur);
-      const last = i === parts.length - 1;
-      if (!node) {
-        if (last) return { place: this.place(cur) };
-        throw fsError("ENOENT", syscall, path);
-      }
-      if (node.type === "symlink" && (follow || !last)) {
-        if (++hops > MAX_LINK_HOPS) throw fsError("ELOOP", syscall, path);
-        const target = node.link ?? "";
-        if (target === "") throw fsError("ENOENT", syscall, path);
-        if (target.startsWith("/")) done = [];
-        parts = [...split(target), ...parts.slice(i + 1)];
-        i = 0;
-        continue;
-      }
-      if (!last && node.type !== "dir") throw fsError("ENOTDIR", syscall, path);
-      done.push(name);
-      i++;
-    }
-    const final = "/" + done.join("/");
-    return { place: this.place(final), node: this.lnode(final) };
+    const r = resolveInRoot(path, follow, syscall, (p) => this.lnode(p));
+    return { place: this.place(r.path), node: r.node };
   }
 
   private existing(path: string, follow: boolean, syscall: string): { place: Place; node: Node } {

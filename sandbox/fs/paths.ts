@@ -71,3 +71,50 @@ export function within(dir: string, path: string): boolean {
 export function resolveAgainst(base: string, path: string): string {
   return path.startsWith("/") ? normalize(path) : normalize(`${base}/${path}`);
 }
+
+/** Symlinks followed in one resolution before ELOOP, as Linux's limit. */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Resolves `path` inside the container root, following symlinks in every
+ * step and in the last one when `follow`. Absolute targets restart at the
+ * container root and ".." stops there, so resolution never leaves it. A
+ * missing last step is returned without a node (its parent exists).
+ * `lookup` gives the object at a resolved path without following it.
+ */
+export function resolveInRoot<N extends { type: string; link?: string }>(path: string, follow: boolean, syscall: string, lookup: (path: string) => N | undefined): { path: string; node?: N } {
+  if (path.includes("\0")) throw fsError("ENOENT", syscall, path);
+  let parts = split(normalize(path));
+  let done: string[] = [];
+  let hops = 0;
+  let i = 0;
+  while (i < parts.length) {
+    const name = parts[i];
+    if (name === "..") {
+      done.pop();
+      i++;
+      continue;
+    }
+    const cur = "/" + (done.length ? done.join("/") + "/" : "") + name;
+    const node = lookup(cur);
+    const last = i === parts.length - 1;
+    if (!node) {
+      if (last) return { path: cur };
+      throw fsError("ENOENT", syscall, path);
+    }
+    if (node.type === "symlink" && (follow || !last)) {
+      if (++hops > MAX_LINK_HOPS) throw fsError("ELOOP", syscall, path);
+      const target = node.link ?? "";
+      if (target === "") throw fsError("ENOENT", syscall, path);
+      if (target.startsWith("/")) done = [];
+      parts = [...split(target), ...parts.slice(i + 1)];
+      i = 0;
+      continue;
+    }
+    if (!last && node.type !== "dir") throw fsError("ENOTDIR", syscall, path);
+    done.push(name);
+    i++;
+  }
+  const final = "/" + done.join("/");
+  return { path: final, node: lookup(final) };
+}

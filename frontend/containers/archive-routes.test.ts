@@ -193,7 +193,7 @@ describe("export and changes", () => {
   });
 
   it("survives a client that leaves in the middle of an export", async () => {
-    await new Promise<void>((resolve, reject) => {
+    await new Promise<void>((resolve) => {
       const req = http.request({ socketPath: d.socket, method: "GET", path: "/containers/cpx/export", headers: { Host: "localhost" } }, (res) => {
         res.once("data", () => {
           req.destroy();
@@ -203,7 +203,6 @@ describe("export and changes", () => {
       req.on("error", () => undefined);
       req.on("close", () => resolve());
       req.end();
-      setTimeout(() => reject(new Error("no export data")), 5000).unref();
     });
     expect((await d.request("GET", "/_ping")).body).toBe("OK");
     expect((await raw("GET", "/containers/cpx/export")).status).toBe(200);

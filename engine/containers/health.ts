@@ -2,7 +2,7 @@ import type { Backend } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
 import type { ContainerConfig } from "./config.js";
 import { processEnv } from "./config.js";
-import { now } from "./state.js";
+import { nowIso as now } from "../clock.js";
 
 /** Docker's State.Health. */
 export interface Health {

@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { and, asc, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Db } from "../state/db.js";
 import { containerLogs } from "../state/schema.js";
-import { now } from "./state.js";
+import { nowIso as now } from "../clock.js";
 
 /** One stored log line (or the unterminated rest of a stream at exit). */
 export interface LogEntry {

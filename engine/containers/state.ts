@@ -34,10 +34,3 @@ export function createdState(): ContainerState {
     FinishedAt: ZERO_TIME,
   };
 }
-
-/** Nanosecond-style RFC 3339 time, as Docker prints it. */
-export function now(): string {
-  const d = new Date();
-  const ns = process.hrtime.bigint() % 1_000_000n;
-  return d.toISOString().replace(/\.(\d{3})Z$/, (_m, ms: string) => `.${ms}${ns.toString().padStart(6, "0")}Z`);
-}

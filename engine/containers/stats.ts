@@ -3,7 +3,8 @@ import type { Backend, ContainerUsage } from "../../backends/backend.js";
 import { NotImplementedError } from "../errors.js";
 import { hostCpu } from "../host-cpu.js";
 import type { Container } from "./manager.js";
-import { now, ZERO_TIME } from "./state.js";
+import { nowIso as now } from "../clock.js";
+import { ZERO_TIME } from "./state.js";
 
 /** One measurement of a running container. */
 export interface StatsSample {

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { nowNano } from "../clock.js";
 import type { EventFilter } from "./filter.js";
 
 export type EventType = "container" | "image" | "network" | "volume" | "daemon" | "plugin" | "builder";
@@ -27,10 +28,6 @@ export interface EventContainer {
 
 /** dockerd keeps this many recent events in memory (daemon/events eventsLimit) and persists none. */
 const KEPT = 256;
-
-// Wall-clock nanoseconds that never go backwards within the process.
-const clockBase = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
-export const nowNano = (): bigint => clockBase + process.hrtime.bigint();
 
 /**
  * The daemon's event log: the last 256 events for `since`/`until`

@@ -42,6 +42,10 @@ export interface ProcessSpec {
 /** What a backend needs to prepare a container's file system. */
 export interface ContainerSpec {
   id: string;
+  /** The image's ID (sha256:...; "" for an empty file system), for backends that hand the image to an engine of their own. */
+  image: string;
+  /** The container's labels (Config.Labels). */
+  labels: Record<string, string>;
   /** The image's layers, lowest first. */
   layers: string[];
   /** HostConfig.Memory in bytes; 0 means no limit. */
@@ -184,7 +188,8 @@ export interface FilesBackend {
 }
 
 export interface Backend extends FilesBackend {
-  describe(): BackendDescription;
+  /** What the backend offers; a backend that routes containers by label (pools) answers for the one `labels` selects. */
+  describe(labels?: Record<string, string>): BackendDescription;
   /** Prepares the container's file system; nothing runs yet. */
   createContainer(spec: ContainerSpec): Promise<void>;
   /** Starts PID 1, or an exec when `exec` is true, in a created container. */

@@ -101,7 +101,7 @@ export class Steps {
    * and returns the layer of what `use` changed.
    */
   async onLayer(parent: Image | undefined, use: (files: ContainerFiles) => Promise<void>): Promise<string> {
-    const spec: ContainerSpec = { id: `build-${randomBytes(16).toString("hex")}`, layers: parent?.config.rootfs.diff_ids ?? [], memory: 0, init: false, files: [], mounts: [] };
+    const spec: ContainerSpec = { id: `build-${randomBytes(16).toString("hex")}`, image: parent?.id ?? "", labels: {}, layers: parent?.config.rootfs.diff_ids ?? [], memory: 0, init: false, files: [], mounts: [] };
     const { backend } = this.deps;
     await backend.createContainer(spec);
     try {
@@ -114,7 +114,7 @@ export class Steps {
 
   /** Reads from an image's files without a container. */
   async readImage<T>(image: Image, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
-    const spec: ContainerSpec = { id: `build-${randomBytes(16).toString("hex")}`, layers: image.config.rootfs.diff_ids, memory: 0, init: false, files: [], mounts: [] };
+    const spec: ContainerSpec = { id: `build-${randomBytes(16).toString("hex")}`, image: image.id, labels: {}, layers: image.config.rootfs.diff_ids, memory: 0, init: false, files: [], mounts: [] };
     const { backend } = this.deps;
     await backend.createContainer(spec);
     try {

@@ -70,7 +70,7 @@ export class ContainerArchive {
   ) {}
 
   private files<T>(c: Container, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
-    const backend = this.backend.describe();
+    const backend = this.backend.describe(c.config.Labels ?? {});
     if (!backend.capabilities.archive) throw new NotImplementedError(`copying files into and out of containers is not supported by the ${backend.name} backend`);
     return this.backend.withFiles(this.containers.backendSpec(c), use);
   }
@@ -161,7 +161,7 @@ export class ContainerArchive {
       if (c.hostConfig.ReadonlyRootfs) throw new InvalidParameterError("container rootfs is marked read-only");
       const chown = opts.copyUIDGID && c.config.User ? await containerUser(files, c.config.User) : undefined;
       const input = await decompressed(body);
-      await extractTar(files, dest, input, { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, chown, backend: this.backend.describe().name });
+      await extractTar(files, dest, input, { noOverwriteDirNonDir: opts.noOverwriteDirNonDir, chown, backend: this.backend.describe(c.config.Labels ?? {}).name });
     }).catch(this.notFound(idOrName, path));
   }
 

@@ -64,7 +64,7 @@ export function listContainers(all: Container[], query: ListQuery, images: Image
 
 /** SizeRw (the container's own changes, as the backend measures them) and SizeRootFs (its image plus those). */
 export async function containerSizes(c: Container, backend: Backend, images: ImageStore): Promise<{ SizeRw: number; SizeRootFs: number }> {
-  if (!backend.writableLayerSize) throw new NotImplementedError(`container sizes are not supported by the ${backend.describe().name} backend`);
+  if (!backend.writableLayerSize) throw new NotImplementedError(`container sizes are not supported by the ${backend.describe(c.config.Labels ?? {}).name} backend`);
   const rw = await backend.writableLayerSize(c.id);
   return { SizeRw: rw, SizeRootFs: (images.get(c.imageId)?.size ?? 0) + rw };
 }

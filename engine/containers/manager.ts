@@ -154,8 +154,8 @@ export class ContainerManager {
     const macWarning = migrateContainerMac(config as { MacAddress?: string }, hostConfig, networking, apiVersion);
     logPolicy(hostConfig.LogConfig as LogConfig | undefined);
     hostConfig.LogConfig = withDefaultDriver(hostConfig.LogConfig as LogConfig | undefined);
-    this.checkBackendSupports(hostConfig);
-    const warnings = discardUnenforced(hostConfig, this.backend.describe());
+    this.checkBackendSupports(hostConfig, config.Labels ?? {});
+    const warnings = discardUnenforced(hostConfig, this.backend.describe(config.Labels ?? {}));
     if (macWarning) warnings.push(macWarning);
     const image = this.images.resolve(config.Image);
     const merged = withImageDefaults(config, image.config.config ?? {});
@@ -197,12 +197,12 @@ export class ContainerManager {
   backendSpec(c: Container) {
     const image = this.images.get(c.imageId);
     if (!image) throw new ConflictError(`the image of container ${c.id} (${c.imageId}) is gone`);
-    return { id: c.id, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config), mounts: this.attachments.backendMounts(c.id) };
+    return { id: c.id, image: c.imageId, labels: c.config.Labels ?? {}, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config), mounts: this.attachments.backendMounts(c.id) };
   }
 
   /** Refuses what the backend cannot honour, rather than accepting it silently. */
-  private checkBackendSupports(host: HostConfig): void {
-    const backend = this.backend.describe();
+  private checkBackendSupports(host: HostConfig, labels: Record<string, string>): void {
+    const backend = this.backend.describe(labels);
     const bindings = host.PortBindings as Record<string, unknown[] | null> | undefined;
     const publishes = host.PublishAllPorts === true || Object.values(bindings ?? {}).some((b) => (b ?? []).length > 0);
     if (publishes && !backend.capabilities.publishPorts) {
@@ -428,7 +428,7 @@ export class ContainerManager {
   /** POST /containers/{id}/update: resource limits and the restart policy. Returns Docker's warnings. */
   update(idOrName: string, body: HostConfig): string[] {
     const c = this.get(idOrName);
-    const { hostConfig, warnings } = updatedHostConfig(c.id, c.hostConfig, body, this.running.has(c.id), this.backend.describe());
+    const { hostConfig, warnings } = updatedHostConfig(c.id, c.hostConfig, body, this.running.has(c.id), this.backend.describe(c.config.Labels ?? {}));
     c.hostConfig = hostConfig;
     this.save(c);
     return warnings;

@@ -17,7 +17,7 @@ export interface StatsSample {
 /** Measures a running container now; undefined when it is not running (or stopped meanwhile). */
 export async function sampleStats(c: Container, running: boolean, backend: Backend): Promise<StatsSample | undefined> {
   if (!running) return undefined;
-  if (!backend.usage) throw new NotImplementedError(`container stats are not supported by the ${backend.describe().name} backend`);
+  if (!backend.usage) throw new NotImplementedError(`container stats are not supported by the ${backend.describe(c.config.Labels ?? {}).name} backend`);
   const usage = await backend.usage(c.id);
   if (!usage) return undefined;
   return { read: now(), usage, ...hostCpu() };

@@ -18,7 +18,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 export function top(c: Container, running: boolean, backend: Backend, psArgs: string | undefined, now = new Date()): TopResponse {
   if (c.state.Status === "restarting") throw new ConflictError(`Container ${c.id} is restarting, wait until the container is running`);
   if (!running) throw new ConflictError(`container ${c.id} is not running`);
-  const b = backend.describe();
+  const b = backend.describe(c.config.Labels ?? {});
   if (!backend.processes) throw new NotImplementedError(`listing a container's processes (top) is not supported by the ${b.name} backend`);
   const args = (psArgs ?? "").trim();
   if (args !== "" && args !== "-ef" && args !== "-e -f" && args !== "-f -e") {

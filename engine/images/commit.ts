@@ -34,7 +34,7 @@ export async function commitContainer(deps: { images: ImageStore; containers: Co
   const c = containers.get(name);
   if (c.state.Status === "dead") throw new ConflictError(`You cannot commit container ${c.id} which is Dead`);
   if (c.state.Status === "removing") throw new ConflictError(`You cannot commit container ${c.id} which is being removed`);
-  const about = backend.describe();
+  const about = backend.describe(c.config.Labels ?? {});
   if (!about.capabilities.archive) throw new NotImplementedError(`committing containers is not supported by the ${about.name} backend: it cannot read their files`);
   // dockerd ignores a pause that fails; the sandbox cannot pause, so files are read as they are.
   const newConfig = withImageDefaults(applyChanges((opts.config ?? c.config) as ContainerConfig & Record<string, never>, opts.changes) as ContainerConfig, c.config);

@@ -43,8 +43,8 @@ export function lifecycleRoutes() {
 
   for (const action of ["pause", "unpause"]) {
     r.post(`/containers/:id/${action}`, (c) => {
-      c.var.engine.containers.get(c.req.param("id"));
-      const backend = c.var.engine.backend.describe();
+      const container = c.var.engine.containers.get(c.req.param("id"));
+      const backend = c.var.engine.backend.describe(container.config.Labels ?? {});
       if (!backend.capabilities.pause) throw new NotImplementedError(`${action} is not supported by the ${backend.name} backend`);
       throw new NotImplementedError(`${action} is not implemented yet`);
     });

@@ -2,6 +2,9 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
+import type { Backend } from "../backends/backend.js";
+import { PoolsBackend } from "../backends/pools/backend.js";
+import { loadPoolsFile } from "../backends/pools/config.js";
 import { backendNames, createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
 import { Engine } from "../engine/engine.js";
 import { openState } from "../engine/state/db.js";
@@ -17,6 +20,8 @@ Options:
   -H, --host ADDR         unix:///PATH or tcp://HOST:PORT (repeatable; default: a unix socket)
       --backend NAME      where containers run (${backendNames().join(", ")}; default ${DEFAULT_BACKEND})
       --backend-opt K=V   a backend option (repeatable, or comma-separated)
+      --pools FILE        route containers to named pools of backends, with limits, as FILE (YAML or
+                          JSON) says; replaces --backend and --backend-opt (see docs/pools.md)
       --data DIR          state directory (default ${defaultDataDir()})
       --bind-root DIR     a host directory clients may bind-mount, with what is below it (repeatable; default none)
       --log-level LEVEL   trace, debug, info, warn, error, silent (default info)
@@ -57,6 +62,12 @@ function tlsFiles(v: TlsFlags): TlsFiles | undefined {
   return { verify: Boolean(v.tlsverify), ca: v.tlscacert, cert: v.tlscert, key: v.tlskey };
 }
 
+function chooseBackend(v: { backend?: string; "backend-opt"?: string[]; pools?: string }, dataDir: string): Backend {
+  if (v.pools === undefined) return createBackend(v.backend ?? DEFAULT_BACKEND, parseBackendOptions(v["backend-opt"] ?? []), dataDir);
+  if (v.backend !== undefined || v["backend-opt"] !== undefined) throw new Error("--pools names each pool's backend and options; it cannot be combined with --backend or --backend-opt");
+  return new PoolsBackend(loadPoolsFile(v.pools), dataDir);
+}
+
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -64,6 +75,7 @@ export async function serve(argv: string[]): Promise<void> {
       host: { type: "string", short: "H", multiple: true },
       backend: { type: "string" },
       "backend-opt": { type: "string", multiple: true },
+      pools: { type: "string" },
       data: { type: "string" },
       "bind-root": { type: "string", multiple: true },
       "log-level": { type: "string" },
@@ -90,8 +102,7 @@ export async function serve(argv: string[]): Promise<void> {
   const tls = tlsFiles(values);
   const addresses = (values.host ?? [`unix://${defaultSocketPath(dataDir)}`]).map((h) => parseHost(h, tls !== undefined));
 
-  const backendName = values.backend ?? DEFAULT_BACKEND;
-  const backend = createBackend(backendName, parseBackendOptions(values["backend-opt"] ?? []), dataDir);
+  const backend = chooseBackend(values, dataDir);
   const state = openState(join(dataDir, "sockerless.db"));
   const engine = new Engine(state, backend, { dataDir, insecureRegistries: values["insecure-registry"] ?? [], bindRoots: values["bind-root"] ?? [] });
   let server;
@@ -102,7 +113,7 @@ export async function serve(argv: string[]): Promise<void> {
     state.close();
     throw err;
   }
-  log.info({ backend: backendName, dataDir, listen: addresses.map(formatAddress) }, "serving the Docker Engine API");
+  log.info({ backend: backend.describe().name, dataDir, listen: addresses.map(formatAddress) }, "serving the Docker Engine API");
   if (authToken !== undefined) {
     if (addresses.some((a) => a.kind === "tcp")) log.info("TCP requests need the bearer token of --auth-token-file");
     else log.warn("--auth-token-file has no effect: no TCP listener");

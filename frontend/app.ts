@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { routePath } from "hono/route";
 import type { Logger } from "pino";
 import { MAX_API_VERSION, splitVersionPrefix, unsupportedVersionMessage } from "../engine/api-version.js";
 import type { Engine } from "../engine/engine.js";
@@ -22,6 +23,9 @@ import { eventRoutes } from "./system/events.js";
 import { diskUsageRoutes } from "./system/df-routes.js";
 import { volumeRoutes } from "./volumes/routes.js";
 import { networkRoutes } from "./networks/routes.js";
+import { metricsRoutes } from "./sockerless/metrics-routes.js";
+import { poolsRoutes } from "./sockerless/pools-routes.js";
+import { requestMetrics, routeTemplate } from "./sockerless/request-metrics.js";
 
 /** The path part of a request URL, without scheme, host or query. */
 function rawPath(url: string): string {
@@ -55,7 +59,9 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
       }
       await next();
     } finally {
-      log.info({ method: c.req.method, path: rawPath(c.req.url), status: c.res.status, ms: +(performance.now() - started).toFixed(2) }, "request");
+      const ms = performance.now() - started;
+      requestMetrics(engine).observe(c.req.method, routeTemplate(routePath(c)), c.res.status, ms / 1000);
+      log.info({ method: c.req.method, path: rawPath(c.req.url), status: c.res.status, ms: +ms.toFixed(2) }, "request");
     }
   });
 
@@ -76,6 +82,8 @@ export function createApp(engine: Engine, log: Logger): Hono<AppEnv> {
   app.route("/", execRoutes());
   app.route("/", volumeRoutes());
   app.route("/", networkRoutes());
+  app.route("/", poolsRoutes());
+  app.route("/", metricsRoutes());
 
   app.notFound((c) => c.json({ message: "page not found" }, 404));
   app.onError((err, c) => {

@@ -13,7 +13,12 @@ export class Placements {
 
   constructor(private readonly file: string) {
     if (!existsSync(file)) return;
-    const saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+    let saved: Record<string, string>;
+    try {
+      saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+    } catch (err) {
+      throw new Error(`cannot read the pools' container map ${file}: ${(err as Error).message}`);
+    }
     for (const [id, pool] of Object.entries(saved)) this.pools.set(id, pool);
   }
 

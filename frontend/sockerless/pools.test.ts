@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
 import { loadBusybox, startTestDaemon, type TestDaemon } from "../testing.js";
@@ -225,6 +226,17 @@ describe("request metrics", () => {
     expect(text).not.toMatch(/counted|no\/such/);
     expect(text).toMatch(/^# TYPE sockerless_http_request_duration_seconds histogram$/m);
     await d.request("DELETE", "/containers/counted");
+  });
+});
+
+/** Prometheus's own linter (Debian package `prometheus`), where installed. */
+const promtool = spawnSync("promtool", ["--version"]).status === 0;
+
+describe("the exposition", () => {
+  it.skipIf(!promtool)("passes `promtool check metrics`", async () => {
+    const check = spawnSync("promtool", ["check", "metrics"], { input: await metrics(), encoding: "utf8" });
+    expect(check.stdout + check.stderr).toBe("");
+    expect(check.status).toBe(0);
   });
 });
 

@@ -201,10 +201,6 @@ export class PoolsBackend implements Backend {
 
   // ---- management ----
 
-  get defaultPoolName(): string {
-    return this.defaultPool;
-  }
-
   list(): PoolStatus[] {
     return [...this.pools.values()].map((p) => this.statusOf(p));
   }

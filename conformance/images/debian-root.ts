@@ -11,9 +11,11 @@ const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ["
 /** Installs Debian's debootstrap when it is missing (these builds run as root, as CI does). */
 export function ensureDebootstrap(): void {
   if (spawnSync("debootstrap", ["--version"], { stdio: "ignore" }).status === 0) return;
-  if (spawnSync("apt-get", ["install", "-y", "-q", "debootstrap"], { stdio: ["ignore", "ignore", "inherit"] }).status === 0) return;
-  run("apt-get", ["update", "-q"]);
-  run("apt-get", ["install", "-y", "-q", "debootstrap"]);
+  const apt = (args: string[]) => execFileSync("apt-get", args, { stdio: "pipe", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  // A machine that never ran apt-get update has no package lists yet.
+  if (spawnSync("apt-get", ["install", "-y", "-q", "debootstrap"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } }).status === 0) return;
+  apt(["update", "-q"]);
+  apt(["install", "-y", "-q", "debootstrap"]);
 }
 
 /** Unmounts whatever a failed debootstrap left mounted under ROOT, deepest first. */

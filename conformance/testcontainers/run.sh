@@ -13,6 +13,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 images=${TESTCONTAINERS_IMAGES:-$root/.cache/images/servers}
 export DOCKER_HOST
+# Testcontainers that sees /.dockerenv (as on these machines) believes it runs
+# beside the engine in a sibling container and dials published ports on the
+# bridge network's gateway address. Here the client runs on the engine's own
+# host, where published ports are on loopback: say so.
+export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-localhost}
 
 make -C "$root" -s build >/dev/null
 node "$root/dist/conformance/images/build-servers.js" "$images" redis postgres
@@ -62,6 +67,7 @@ done
 if [ -n "$(leftovers)" ]; then
   echo "FAIL testcontainers: containers left behind after the run:" >&2
   docker ps -a --filter label=org.testcontainers=true >&2
+  docker rm -f -v $(leftovers) >/dev/null
   status=1
 fi
 exit $status

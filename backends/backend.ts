@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /**
  * Where a container's processes run. engine/ owns every Docker semantic and
  * reaches a backend only through this interface; describe() lets engine/
@@ -56,7 +58,45 @@ export interface ContainerSpec {
   files: ProvidedFile[];
   /** Volumes, binds (already checked against the permitted roots) and tmpfs mounts, in declaration order. */
   mounts: MountSpec[];
+  /** PID 1 as it will run; absent for a file system no process runs in (a build step's). */
+  main?: ProcessSpec;
+  /** Its networks, addressed while it runs, and its ports; absent where it has none (build steps). */
+  network?: NetworkSpec;
 }
+
+/** A container's place on the networks engine/ manages, for backends with networking. */
+export interface NetworkSpec {
+  /** HostConfig.NetworkMode: "none", "host", "container:<ID>" or a network; "" and "default" mean the bridge. */
+  mode: string;
+  /** In connection order; addresses are set while the container runs. */
+  endpoints: EndpointSpec[];
+  /** HostConfig.PortBindings, PublishAllPorts and the exposed ports ("80/tcp"). */
+  portBindings: Record<string, { HostIp?: string; HostPort?: string }[] | null>;
+  publishAll: boolean;
+  exposedPorts: string[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  /** "name:address" entries for /etc/hosts. */
+  extraHosts: string[];
+}
+
+export interface EndpointSpec {
+  networkId: string;
+  networkName: string;
+  /** Predefined networks (bridge) resolve no container names. */
+  predefined: boolean;
+  internal: boolean;
+  subnet: string;
+  gateway: string;
+  ipv4: string;
+  mac: string;
+  /** Names the container answers to on this network: its name and aliases, on user networks. */
+  aliases: string[];
+}
+
+/** Published ports as NetworkSettings.Ports shows them: "80/tcp" → host bindings, null when only exposed. */
+export type PortMap = Record<string, { HostIp: string; HostPort: string }[] | null>;
 
 /** One mount of a container: a host directory ("" for tmpfs, which the backend provides for each run) shown at `destination`. */
 export interface MountSpec {
@@ -206,7 +246,21 @@ export interface Backend extends FilesBackend {
   usage?(containerId: string): Promise<ContainerUsage | undefined>;
   /** Bytes of the container's own changes over its image (Docker's SizeRw). */
   writableLayerSize?(containerId: string): Promise<number>;
+  /** Where a running container's ports are published; undefined when it is not running or publishes none. */
+  publishedPorts?(containerId: string): PortMap | undefined;
+  /**
+   * At startup, for a container engine/ recorded as running: the process if
+   * it still runs (a backend whose containers outlive the daemon), else undefined.
+   */
+  adopt?(container: ContainerSpec): Promise<ProcessHandle | undefined>;
+  /** Engine/ hands over its image store, for backends that copy images to an engine of their own. */
+  useImages?(images: ImageSource): void;
   close(): Promise<void>;
+}
+
+export interface ImageSource {
+  /** The image as `docker save` writes it. */
+  save(imageId: string): Readable;
 }
 
 export type BackendFactory = (options: Record<string, string>, dataDir: string) => Backend;

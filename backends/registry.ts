@@ -1,8 +1,10 @@
 import type { Backend, BackendFactory } from "./backend.js";
+import { createDockerBackend } from "./docker/backend.js";
 import { createSandboxBackend } from "./sandbox/backend.js";
 
 const factories: Record<string, BackendFactory> = {
   sandbox: createSandboxBackend,
+  docker: createDockerBackend,
 };
 
 export const DEFAULT_BACKEND = "sandbox";

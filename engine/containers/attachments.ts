@@ -1,4 +1,5 @@
-import type { MountSpec } from "../../backends/backend.js";
+import type { MountSpec, NetworkSpec } from "../../backends/backend.js";
+import { parsePrefix4 } from "../networks/ipam.js";
 import type { ParsedMount } from "../volumes/mount-parse.js";
 import type { ContainerMounts } from "../volumes/container-mounts.js";
 import type { ContainerNetworks, EndpointConfig } from "../networks/container-networks.js";
@@ -47,6 +48,37 @@ export class ContainerAttachments {
 
   backendMounts(id: string): MountSpec[] {
     return this.mounts.backendMounts(id);
+  }
+
+  /** The container's networks and ports as a backend with networking sets them up. */
+  backendNetwork(c: Attached): NetworkSpec {
+    const h = c.hostConfig;
+    const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+    return {
+      mode: typeof h.NetworkMode === "string" ? h.NetworkMode : "",
+      endpoints: this.networks.list(c.id).map((e) => {
+        const ipam = e.network.ipam.Config.find((cfg) => parsePrefix4(cfg.Subnet ?? ""));
+        const predefined = this.networks.store.isPredefined(e.network);
+        return {
+          networkId: e.network.id,
+          networkName: e.network.name,
+          predefined,
+          internal: e.network.internal,
+          subnet: ipam?.Subnet ?? "",
+          gateway: ipam?.Gateway ?? "",
+          ipv4: e.ipv4,
+          mac: e.mac,
+          aliases: predefined ? [] : [c.name.replace(/^\//, ""), ...(e.config.Aliases ?? []), c.id.slice(0, 12)],
+        };
+      }),
+      portBindings: (h.PortBindings as NetworkSpec["portBindings"] | undefined) ?? {},
+      publishAll: h.PublishAllPorts === true,
+      exposedPorts: Object.keys(c.config.ExposedPorts ?? {}),
+      dns: strings(h.Dns),
+      dnsSearch: strings(h.DnsSearch),
+      dnsOptions: strings(h.DnsOptions),
+      extraHosts: strings(h.ExtraHosts),
+    };
   }
 
   started(c: Attached): void {

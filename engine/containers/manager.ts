@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { asc, eq, sql } from "drizzle-orm";
-import type { Backend, ProcessExit, ProcessHandle } from "../../backends/backend.js";
+import type { Backend, PortMap, ProcessExit, ProcessHandle, ProcessSpec } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
 import { ConflictError, InvalidParameterError, NotFoundError, NotImplementedError, NotModifiedError, SystemError } from "../errors.js";
 import type { ImageStore } from "../images/store.js";
@@ -40,6 +40,20 @@ export interface Container {
   restartCount: number;
   /** Docker's HasBeenManuallyStopped. */
   manuallyStopped: boolean;
+}
+
+/** PID 1 of a container, as its config says. */
+function mainProcess(c: Container): ProcessSpec {
+  return {
+    argv: [c.path, ...c.args],
+    env: processEnv(c.config),
+    cwd: c.config.WorkingDir || "/",
+    user: c.config.User ?? "",
+    groups: c.hostConfig.GroupAdd ?? [],
+    hostname: c.config.Hostname ?? "",
+    tty: Boolean(c.config.Tty),
+    stdin: Boolean(c.config.OpenStdin),
+  };
 }
 
 export type WaitCondition = "not-running" | "next-exit" | "removed";
@@ -197,7 +211,18 @@ export class ContainerManager {
   backendSpec(c: Container) {
     const image = this.images.get(c.imageId);
     if (!image) throw new ConflictError(`the image of container ${c.id} (${c.imageId}) is gone`);
-    return { id: c.id, image: c.imageId, labels: c.config.Labels ?? {}, layers: image.config.rootfs.diff_ids, memory: c.hostConfig.Memory ?? 0, init: Boolean(c.hostConfig.Init), files: providedFiles(c.config), mounts: this.attachments.backendMounts(c.id) };
+    return {
+      id: c.id,
+      image: c.imageId,
+      labels: c.config.Labels ?? {},
+      layers: image.config.rootfs.diff_ids,
+      memory: c.hostConfig.Memory ?? 0,
+      init: Boolean(c.hostConfig.Init),
+      files: providedFiles(c.config),
+      mounts: this.attachments.backendMounts(c.id),
+      main: mainProcess(c),
+      network: this.attachments.backendNetwork(c),
+    };
   }
 
   /** Refuses what the backend cannot honour, rather than accepting it silently. */
@@ -216,6 +241,11 @@ export class ContainerManager {
       const name = attempt < 6 ? generatedName() : `${generatedName()}${attempt}`;
       if (!this.db.select({ id: containers.id }).from(containers).where(eq(containers.name, name)).get()) return name;
     }
+  }
+
+  /** Where a running container's ports are published, as the backend set them up. */
+  publishedPorts(id: string): PortMap {
+    return (this.running.has(id) && this.backend.publishedPorts?.(id)) || {};
   }
 
   isRunning(id: string): boolean {
@@ -240,20 +270,7 @@ export class ContainerManager {
     let process: ProcessHandle;
     try {
       this.attachments.started(c);
-      process = await this.backend.startProcess(
-        this.backendSpec(c),
-        {
-          argv: [c.path, ...c.args],
-          env: processEnv(c.config),
-          cwd: c.config.WorkingDir || "/",
-          user: c.config.User ?? "",
-          groups: c.hostConfig.GroupAdd ?? [],
-          hostname: c.config.Hostname ?? "",
-          tty: Boolean(c.config.Tty),
-          stdin: Boolean(c.config.OpenStdin),
-        },
-        false,
-      );
+      process = await this.backend.startProcess(this.backendSpec(c), mainProcess(c), false);
     } catch (err) {
       this.starting.delete(c.id);
       this.attachments.stopped(c);
@@ -274,15 +291,20 @@ export class ContainerManager {
     const health = startingHealth(c.config, c.state.Health);
     c.state = { ...createdState(), Status: "running", Running: true, StartedAt: now(), ...(health ? { Health: health } : {}) };
     this.save(c);
+    this.track(c, process, Date.now());
+    this.bus.emit(`started:${c.id}`);
+    this.events.container(c, "start");
+  }
+
+  /** Keeps a running PID 1's output, stdin and exit tied to its container. */
+  private track(c: Container, process: ProcessHandle, startedMs: number): void {
     const logging = logPolicy(c.hostConfig.LogConfig as LogConfig | undefined);
     if (logging.keep) this.logs.setLimit(c.id, logging.maxBytes);
-    this.running.set(c.id, { process, startedMs: Date.now(), keepLogs: logging.keep });
+    this.running.set(c.id, { process, startedMs, keepLogs: logging.keep });
     this.health.watch(c.id);
     process.onOutput((stream, data) => this.record(c.id, stream, data));
     const onStdin = (data: Buffer | null) => process.writeStdin(data);
     this.bus.on(`stdin:${c.id}`, onStdin);
-    this.bus.emit(`started:${c.id}`);
-    this.events.container(c, "start");
     void process.exited.then((exit) => {
       this.bus.off(`stdin:${c.id}`, onStdin);
       this.onExit(c.id, exit);
@@ -505,15 +527,35 @@ export class ContainerManager {
   recover(): void {
     this.backend.forgetUnknown?.(new Set(this.list().map((c) => c.id)));
     for (const c of this.list()) {
-      if (c.state.Status === "running" || c.state.Status === "paused" || c.state.Status === "restarting") {
-        c.state = { ...c.state, Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: now() };
-        this.save(c);
-        this.attachments.recovered(c);
-      }
-      const startedBefore = c.state.StartedAt !== ZERO_TIME;
-      if (startedBefore && policyRestarts(c.hostConfig.RestartPolicy, c.state.ExitCode, c.manuallyStopped, 0)) {
-        this.start(c.id, false).catch(() => {});
-      }
+      if (c.state.Status === "running" && this.backend.adopt) void this.readopt(c);
+      else this.recoverStopped(c);
+    }
+  }
+
+  /** A container the backend may still run after a daemon restart: tracked again if it does. */
+  private async readopt(c: Container): Promise<void> {
+    let process: ProcessHandle | undefined;
+    try {
+      process = await this.backend.adopt!(this.backendSpec(c));
+    } catch {
+      process = undefined;
+    }
+    const latest = this.tryGet(c.id);
+    if (!latest) return;
+    if (process) this.track(latest, process, Date.parse(latest.state.StartedAt));
+    else this.recoverStopped(latest);
+  }
+
+  /** What ran when the daemon stopped ended with it (exit 255); the restart policy says whether it runs again. */
+  private recoverStopped(c: Container): void {
+    if (c.state.Status === "running" || c.state.Status === "paused" || c.state.Status === "restarting") {
+      c.state = { ...c.state, Status: "exited", Running: false, Paused: false, Restarting: false, Pid: 0, ExitCode: 255, FinishedAt: now() };
+      this.save(c);
+      this.attachments.recovered(c);
+    }
+    const startedBefore = c.state.StartedAt !== ZERO_TIME;
+    if (startedBefore && policyRestarts(c.hostConfig.RestartPolicy, c.state.ExitCode, c.manuallyStopped, 0)) {
+      this.start(c.id, false).catch(() => {});
     }
   }
 }

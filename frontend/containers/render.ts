@@ -1,7 +1,8 @@
 import { versionAtLeast } from "../../engine/api-version.js";
 import type { Container } from "../../engine/containers/manager.js";
 import type { ContainerAttachments } from "../../engine/containers/attachments.js";
-import { mountsView, networkSettingsView } from "./attachments-view.js";
+import { mountsView, networkSettingsView, portsSummary } from "./attachments-view.js";
+import type { PortMap } from "../../backends/backend.js";
 
 /** The proc and sys paths dockerd masks or makes read-only by default; the sandbox has none of them, so they hold trivially. */
 const MASKED_PATHS = ["/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/devices/virtual/powercap"];
@@ -80,7 +81,7 @@ function hostConfigView(c: Container, apiVersion: string) {
   };
 }
 
-export function inspectContainer(c: Container, execIds: string[], apiVersion: string, attachments: ContainerAttachments) {
+export function inspectContainer(c: Container, execIds: string[], apiVersion: string, attachments: ContainerAttachments, ports: PortMap) {
   return {
     Id: c.id,
     Created: c.created,
@@ -126,7 +127,7 @@ export function inspectContainer(c: Container, execIds: string[], apiVersion: st
       ...(c.config.StopTimeout != null ? { StopTimeout: c.config.StopTimeout } : {}),
       ...(c.config.Healthcheck ? { Healthcheck: c.config.Healthcheck } : {}),
     },
-    NetworkSettings: networkSettingsView(c, attachments, apiVersion),
+    NetworkSettings: networkSettingsView(c, attachments, apiVersion, ports),
   };
 }
 
@@ -154,7 +155,7 @@ function since(time: string): string {
   return `${Math.floor(seconds / 86400)} days`;
 }
 
-export function summarizeContainer(c: Container, attachments: ContainerAttachments, apiVersion: string) {
+export function summarizeContainer(c: Container, attachments: ContainerAttachments, apiVersion: string, ports: PortMap) {
   return {
     Id: c.id,
     Names: [c.name],
@@ -163,7 +164,7 @@ export function summarizeContainer(c: Container, attachments: ContainerAttachmen
     // As dockerd: arguments holding a space are wrapped in single quotes.
     Command: [c.path, ...c.args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" "),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: portsSummary(ports),
     Labels: c.config.Labels ?? {},
     State: c.state.Status,
     Status: statusText(c),

@@ -25,11 +25,11 @@ export function containerRoutes() {
     const { containers, images, backend } = c.var.engine;
     const list = listContainers(containers.list(), c.req.query(), images);
     const attached = c.var.engine.attachments;
-    if (!boolParam(c.req.query("size"))) return c.json(attached.preloaded(() => list.map((x) => summarizeContainer(x, attached, c.var.apiVersion))));
+    if (!boolParam(c.req.query("size"))) return c.json(attached.preloaded(() => list.map((x) => summarizeContainer(x, attached, c.var.apiVersion, c.var.engine.containers.publishedPorts(x.id)))));
     // Go leaves zero sizes out of the summary.
     const sized = async (x: (typeof list)[number]) => {
       const sizes = Object.entries(await containerSizes(x, backend, images)).filter(([, v]) => v !== 0);
-      return { ...summarizeContainer(x, attached, c.var.apiVersion), ...Object.fromEntries(sizes) };
+      return { ...summarizeContainer(x, attached, c.var.apiVersion, c.var.engine.containers.publishedPorts(x.id)), ...Object.fromEntries(sizes) };
     };
     return c.json(await Promise.all(list.map(sized)));
   });
@@ -38,7 +38,7 @@ export function containerRoutes() {
     const { containers, execs, backend, images } = c.var.engine;
     const container = containers.get(c.req.param("id"));
     const sizes = boolParam(c.req.query("size")) ? await containerSizes(container, backend, images) : {};
-    return c.json({ ...inspectContainer(container, execs.idsFor(container.id), c.var.apiVersion, c.var.engine.attachments), ...sizes });
+    return c.json({ ...inspectContainer(container, execs.idsFor(container.id), c.var.apiVersion, c.var.engine.attachments, c.var.engine.containers.publishedPorts(container.id)), ...sizes });
   });
 
   r.post("/containers/:id/wait", (c) => {

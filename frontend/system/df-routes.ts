@@ -50,7 +50,7 @@ export function diskUsageRoutes() {
       Containers:
         containers
           ?.reverse()
-          .map(({ container, sizeRw, sizeRootFs }) => ({ ...summarizeContainer(container, engine.attachments, apiVersion), ...(sizeRw ? { SizeRw: sizeRw } : {}), ...(sizeRootFs ? { SizeRootFs: sizeRootFs } : {}) })) ?? null,
+          .map(({ container, sizeRw, sizeRootFs }) => ({ ...summarizeContainer(container, engine.attachments, apiVersion, engine.containers.publishedPorts(container.id)), ...(sizeRw ? { SizeRw: sizeRw } : {}), ...(sizeRootFs ? { SizeRootFs: sizeRootFs } : {}) })) ?? null,
       Volumes: wants("volume") ? await volumeUsage(engine.volumes) : null,
       BuildCache: wants("build-cache") ? [] : null,
     });

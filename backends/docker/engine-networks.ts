@@ -1,0 +1,86 @@
+import type { EndpointSpec } from "../backend.js";
+import { EngineError, type EngineClient } from "./engine-client.js";
+
+export const NETWORK_LABEL = "com.sockerless.network";
+
+interface EngineNetwork {
+  Id: string;
+  Name: string;
+  Labels: Record<string, string> | null;
+  Containers?: Record<string, unknown> | null;
+}
+
+/**
+ * Sockerless's networks mirrored on the engine: a bridge network of the same
+ * subnet and gateway for each, so a container gets the address engine/
+ * assigned it, and the engine's DNS answers its name and aliases.
+ */
+export class EngineNetworks {
+  private readonly ensuring = new Map<string, Promise<string>>();
+
+  constructor(private readonly client: EngineClient) {}
+
+  /** The engine network that stands for a Sockerless network, created on first use. */
+  ensure(e: EndpointSpec): Promise<string> {
+    let made = this.ensuring.get(e.networkId);
+    if (!made) {
+      made = this.findOrCreate(e).finally(() => this.ensuring.delete(e.networkId));
+      this.ensuring.set(e.networkId, made);
+    }
+    return made;
+  }
+
+  private async mirrors(): Promise<EngineNetwork[]> {
+    const filters = encodeURIComponent(JSON.stringify({ label: [NETWORK_LABEL] }));
+    return this.client.call<EngineNetwork[]>("GET", `/networks?filters=${filters}`);
+  }
+
+  private async findOrCreate(e: EndpointSpec): Promise<string> {
+    const existing = (await this.mirrors()).find((n) => n.Labels?.[NETWORK_LABEL] === e.networkId);
+    if (existing) return existing.Name;
+    const name = `sockerless-${e.networkId.slice(0, 12)}`;
+    const body = {
+      Name: name,
+      Driver: "bridge",
+      CheckDuplicate: true,
+      Internal: e.internal,
+      IPAM: e.subnet ? { Driver: "default", Config: [{ Subnet: e.subnet, ...(e.gateway ? { Gateway: e.gateway } : {}) }] } : undefined,
+      Labels: { [NETWORK_LABEL]: e.networkId, "com.sockerless.network.name": e.networkName },
+    };
+    try {
+      await this.client.call("POST", "/networks/create", body);
+    } catch (err) {
+      // A removed Sockerless network may still hold its subnet on the engine: drop unused mirrors and try once more.
+      if (!(err instanceof EngineError) || !/overlap/i.test(err.message)) throw err;
+      await this.pruneUnused();
+      await this.client.call("POST", "/networks/create", body);
+    }
+    return name;
+  }
+
+  /** Removes mirrors no container uses. */
+  async pruneUnused(): Promise<void> {
+    for (const n of await this.mirrors()) {
+      const detail = await this.client.call<EngineNetwork>("GET", `/networks/${n.Id}`);
+      if (Object.keys(detail.Containers ?? {}).length === 0) await this.client.call("DELETE", `/networks/${n.Id}`).catch(() => undefined);
+    }
+  }
+
+  /** Connects a created container to its networks with engine/'s addresses, replacing what an earlier run had. */
+  async connect(engineContainer: string, endpoints: EndpointSpec[], connected: string[]): Promise<void> {
+    for (const net of connected) {
+      await this.client.call("POST", `/networks/${encodeURIComponent(net)}/disconnect`, { Container: engineContainer, Force: true });
+    }
+    for (const e of endpoints) {
+      const net = await this.ensure(e);
+      await this.client.call("POST", `/networks/${encodeURIComponent(net)}/connect`, {
+        Container: engineContainer,
+        EndpointConfig: {
+          IPAMConfig: e.ipv4 ? { IPv4Address: e.ipv4 } : undefined,
+          Aliases: e.aliases,
+          MacAddress: e.mac || undefined,
+        },
+      });
+    }
+  }
+}

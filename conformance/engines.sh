@@ -12,12 +12,20 @@ sub_dir="$work/sockerless"
 sub_sock="$sub_dir/docker.sock"
 rm -rf "$sub_dir"
 source "$root/conformance/sockerless.sh"
+# CONFORMANCE_BACKEND=docker runs sockerless on its docker backend, over a
+# second isolated engine of its own, so the reference engine sees none of it.
+backend_args=()
+if [ "${CONFORMANCE_BACKEND:-sandbox}" = docker ]; then
+  backend_sock=$(bash "$root/conformance/reference/start.sh" "$work/backend-engine")
+  backend_args=(--backend docker --backend-opt "host=unix://$backend_sock")
+fi
 stop_engines() {
   stop_sockerless
   bash "$root/conformance/reference/stop.sh" "$work/reference"
+  [ "${CONFORMANCE_BACKEND:-sandbox}" != docker ] || bash "$root/conformance/reference/stop.sh" "$work/backend-engine"
 }
 trap stop_engines EXIT
-start_sockerless "$sub_dir"
+start_sockerless "$sub_dir" "${backend_args[@]}"
 sub_pid=$sockerless_pid
 
 node "$root/dist/conformance/images/build.js" "$work/images" >/dev/null

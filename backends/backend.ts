@@ -242,6 +242,8 @@ export interface Backend extends FilesBackend {
   // Observation (top, stats, size): optional; engine/ answers 501 where a backend lacks one.
   /** The container's live processes; empty when it is not running. */
   processes?(containerId: string): ContainerProcess[];
+  /** `docker top` answered by an engine that lists processes itself (its own ps, with ps_args); undefined leaves it to processes(). */
+  listProcesses?(containerId: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] } | undefined>;
   /** Resource use measured now; undefined when the container is not running. */
   usage?(containerId: string): Promise<ContainerUsage | undefined>;
   /** Bytes of the container's own changes over its image (Docker's SizeRw). */

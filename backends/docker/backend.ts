@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Socket } from "node:net";
 import process_ from "node:process";
-import { ProcessStartError, type Backend, type BackendFactory, type ContainerFiles, type ContainerSpec, type ContainerUsage, type ImageSource, type PortMap, type ProcessHandle, type ProcessSpec } from "../backend.js";
+import { ProcessStartError, type Backend, type BackendFactory, type ContainerFiles, type ContainerSpec, type ContainerUsage, type ImageSource, type PortMap, type ProcessExit, type ProcessHandle, type ProcessSpec } from "../backend.js";
 import { EngineClient, EngineError, readAll } from "./engine-client.js";
 import { EngineFiles } from "./engine-files.js";
 import { EngineImages } from "./engine-images.js";
@@ -125,6 +125,9 @@ class DockerBackend implements Backend {
       await this.networks.connect(name, spec.network?.endpoints ?? [], connected);
     }
     const socket = await this.client.hijack(`/containers/${name}/attach?stream=1&stdout=1&stderr=1&stdin=${process.stdin ? 1 : 0}`);
+    // Read from now on: a quick process's output and end of stream come before start returns.
+    let exited!: (exit: Promise<ProcessExit>) => void;
+    const handle = this.mainHandle(spec.id, socket, process.tty, new Promise<ProcessExit>((resolve) => (exited = resolve)));
     // Registered before start (the engine answers the headers once it is), so an exit however quick is seen.
     let waiting;
     try {
@@ -133,7 +136,6 @@ class DockerBackend implements Backend {
       socket.destroy();
       throw err;
     }
-    const exit = readAll(waiting);
     try {
       await this.client.call("POST", `/containers/${name}/start`);
     } catch (err) {
@@ -141,12 +143,13 @@ class DockerBackend implements Backend {
       socket.destroy();
       throw await this.startFailure(spec.id, err);
     }
+    exited(readAll(waiting).then(() => this.exitOf(spec.id)));
     const state = await this.inspect(spec.id);
-    if (state.NetworkSettings.Ports) this.ports.set(spec.id, state.NetworkSettings.Ports);
-    return this.mainHandle(spec.id, socket, process.tty, exit.then(() => this.exitOf(spec.id)));
+    if (state.State.Running && state.NetworkSettings.Ports) this.ports.set(spec.id, state.NetworkSettings.Ports);
+    return handle;
   }
 
-  private mainHandle(id: string, socket: Socket | undefined, tty: boolean, exit: Promise<{ exitCode: number; error?: string; oomKilled?: boolean }>): ProcessHandle {
+  private mainHandle(id: string, socket: Socket | undefined, tty: boolean, exit: Promise<ProcessExit>): ProcessHandle {
     const name = engineName(id);
     const handle = new EngineProcess(socket, tty, {
       signal: (signal) => this.client.call("POST", `/containers/${name}/kill?signal=${signal}`),
@@ -206,6 +209,11 @@ class DockerBackend implements Backend {
     return this.mainHandle(spec.id, socket, spec.main?.tty ?? false, exit);
   }
 
+  listProcesses(containerId: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const query = psArgs ? `?ps_args=${encodeURIComponent(psArgs)}` : "";
+    return this.client.call("GET", `/containers/${engineName(containerId)}/top${query}`);
+  }
+
   publishedPorts(containerId: string): PortMap | undefined {
     return this.ports.get(containerId);
   }
@@ -213,7 +221,7 @@ class DockerBackend implements Backend {
   async usage(containerId: string): Promise<ContainerUsage | undefined> {
     const s = await this.client.call<{ cpu_stats?: { cpu_usage?: { total_usage?: number; usage_in_usermode?: number; usage_in_kernelmode?: number } }; memory_stats?: { usage?: number }; pids_stats?: { current?: number } }>(
       "GET",
-      `/containers/${engineName(containerId)}/stats?stream=0`,
+      `/containers/${engineName(containerId)}/stats?stream=0&one-shot=1`,
     );
     const cpu = s.cpu_stats?.cpu_usage;
     return {
@@ -224,8 +232,14 @@ class DockerBackend implements Backend {
   }
 
   async writableLayerSize(containerId: string): Promise<number> {
-    const inspect = await this.client.call<EngineInspect>("GET", `/containers/${engineName(containerId)}/json?size=1`);
-    return inspect.SizeRw ?? 0;
+    try {
+      const inspect = await this.client.call<EngineInspect>("GET", `/containers/${engineName(containerId)}/json?size=1`);
+      return inspect.SizeRw ?? 0;
+    } catch (err) {
+      // Not on the engine yet (nothing has used its files): no changes.
+      if (err instanceof EngineError && err.status === 404) return 0;
+      throw err;
+    }
   }
 
   async removeContainer(containerId: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { NotImplementedError } from "../../engine/errors.js";
 import type { ContainerSpec, MountSpec, NetworkSpec } from "../backend.js";
 
 export const CONTAINER_LABEL = "com.sockerless.container";
@@ -19,7 +20,7 @@ function engineMount(m: MountSpec) {
 export function engineNetworkMode(network: NetworkSpec | undefined, firstNetwork: string | undefined): string {
   const mode = network?.mode ?? "none";
   if (mode === "none" || mode === "host") return mode;
-  if (mode.startsWith("container:")) throw new Error(`network mode ${mode} is not supported by the docker backend yet`);
+  if (mode.startsWith("container:")) throw new NotImplementedError(`network mode ${mode} is not supported by the docker backend yet`);
   return firstNetwork ?? "none";
 }
 

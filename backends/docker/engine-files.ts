@@ -12,7 +12,9 @@ function fsError(code: string, message: string): Error {
 
 function infoOf(h: Header): FileInfo {
   const type = h.type === "directory" ? "dir" : h.type === "symlink" ? "symlink" : h.type === "fifo" ? "fifo" : "file";
-  return { type, mode: (h.mode ?? 0) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, size: h.size ?? 0, mtime: h.mtime?.getTime() ?? 0, ...(h.linkname ? { link: h.linkname } : {}) };
+  // A symlink's size is its target's length, as lstat reports it.
+  const size = type === "symlink" ? Buffer.byteLength(h.linkname ?? "") : (h.size ?? 0);
+  return { type, mode: (h.mode ?? 0) & 0o7777, uid: h.uid ?? 0, gid: h.gid ?? 0, size, mtime: h.mtime?.getTime() ?? 0, ...(h.linkname ? { link: h.linkname } : {}) };
 }
 
 /**

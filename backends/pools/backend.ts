@@ -163,6 +163,10 @@ export class PoolsBackend implements Backend {
     return backend.processes(containerId);
   }
 
+  async listProcesses(containerId: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] } | undefined> {
+    return this.route(containerId).backend.listProcesses?.(containerId, psArgs);
+  }
+
   async usage(containerId: string): Promise<ContainerUsage | undefined> {
     const { pool, backend } = this.route(containerId);
     if (!backend.usage) this.notSupported("container stats", pool);

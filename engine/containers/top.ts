@@ -15,10 +15,12 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
  * default `ps -ef`. The backend measures no per-process CPU, so C and TIME
  * are 0, as ps prints for a process that has not used a clock tick.
  */
-export function top(c: Container, running: boolean, backend: Backend, psArgs: string | undefined, now = new Date()): TopResponse {
+export async function top(c: Container, running: boolean, backend: Backend, psArgs: string | undefined, now = new Date()): Promise<TopResponse> {
   if (c.state.Status === "restarting") throw new ConflictError(`Container ${c.id} is restarting, wait until the container is running`);
   if (!running) throw new ConflictError(`container ${c.id} is not running`);
   const b = backend.describe(c.config.Labels ?? {});
+  const listed = await backend.listProcesses?.(c.id, psArgs ?? "");
+  if (listed) return listed;
   if (!backend.processes) throw new NotImplementedError(`listing a container's processes (top) is not supported by the ${b.name} backend`);
   const args = (psArgs ?? "").trim();
   if (args !== "" && args !== "-ef" && args !== "-e -f" && args !== "-f -e") {

@@ -15,10 +15,10 @@ const boolOr = (v: string | undefined, fallback: boolean) => (v === undefined ||
 export function observeRoutes() {
   const r = new Hono<AppEnv>();
 
-  r.get("/containers/:id/top", (c) => {
+  r.get("/containers/:id/top", async (c) => {
     const { containers, backend } = c.var.engine;
     const container = containers.get(c.req.param("id"));
-    return c.json(top(container, containers.isRunning(container.id), backend, c.req.query("ps_args")));
+    return c.json(await top(container, containers.isRunning(container.id), backend, c.req.query("ps_args")));
   });
 
   r.get("/containers/:id/stats", (c) => {

@@ -109,7 +109,10 @@ class DockerBackend implements Backend {
 
   async withFiles<T>(container: ContainerSpec, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
     await this.ensureCreated(container);
-    return use(new EngineFiles(this.client, engineName(container.id), async () => (await this.inspect(container.id)).State.Running));
+    const files = new EngineFiles(this.client, engineName(container.id), async () => (await this.inspect(container.id)).State.Running);
+    const result = await use(files);
+    files.finish();
+    return result;
   }
 
   async startProcess(container: ContainerSpec, process: ProcessSpec, exec: boolean): Promise<ProcessHandle> {

@@ -23,6 +23,13 @@ function infoOf(h: Header): FileInfo {
  * runs `rm` in the running container. engine/ keeps docker cp's own rules.
  */
 export class EngineFiles implements ContainerFiles {
+  /**
+   * Paths removed from a container that is not running: nothing can delete
+   * there, but an archive entry of another type replaces a path whole, so the
+   * removal is carried out by the next write at that path.
+   */
+  private readonly removed = new Set<string>();
+
   constructor(
     private readonly client: EngineClient,
     private readonly container: string,
@@ -53,7 +60,22 @@ export class EngineFiles implements ContainerFiles {
     return true;
   }
 
+  private isRemoved(path: string): boolean {
+    for (let p = posix.normalize(path); ; p = posix.dirname(p)) {
+      if (this.removed.has(p)) return true;
+      if (p === "/" || p === ".") return false;
+    }
+  }
+
+  /** Fails when a removal was left without a write to carry it out. */
+  finish(): void {
+    if (this.removed.size === 0) return;
+    const [first] = this.removed;
+    throw fsError("ENOTSUP", `removing ${first} from a container that is not running is not supported by the docker backend`);
+  }
+
   async lstat(path: string): Promise<FileInfo | undefined> {
+    if (this.isRemoved(path)) return undefined;
     let info: FileInfo | undefined;
     const found = await this.walk(path, async (h) => {
       info = infoOf(h);
@@ -63,6 +85,7 @@ export class EngineFiles implements ContainerFiles {
   }
 
   async readdir(path: string): Promise<string[]> {
+    if (this.isRemoved(path)) throw fsError("ENOENT", `no such file or directory: ${path}`);
     const names = new Set<string>();
     let first = true;
     const found = await this.walk(path, async (h) => {
@@ -93,6 +116,10 @@ export class EngineFiles implements ContainerFiles {
   private async put(path: string, header: Omit<Partial<Header>, "name">, data?: Buffer): Promise<void> {
     const pack = tar.pack();
     const entry = { ...header, name: path.replace(/^\/+/, "") };
+    if (this.removed.delete(posix.normalize(path))) {
+      // An entry of another type first makes the engine remove what is there, whatever it is.
+      pack.entry(header.type === "directory" ? { name: entry.name, type: "file", size: 0 } : { name: entry.name, type: "directory" });
+    }
     if (data) pack.entry(entry, data);
     else pack.entry(entry);
     pack.finalize();
@@ -136,7 +163,8 @@ export class EngineFiles implements ContainerFiles {
   async remove(path: string): Promise<void> {
     if (!(await this.lstat(path))) return;
     if (!(await this.running())) {
-      throw fsError("ENOTSUP", `removing ${path} from a container that is not running is not supported by the docker backend`);
+      this.removed.add(posix.normalize(path));
+      return;
     }
     const exec = await this.client.call<{ Id: string }>("POST", `/containers/${this.container}/exec`, { Cmd: ["rm", "-rf", "--", posix.normalize(path)], AttachStdout: true, AttachStderr: true });
     const res = await this.client.stream("POST", `/exec/${exec.Id}/start`, Buffer.from(JSON.stringify({ Detach: false, Tty: false })), { "Content-Type": "application/json" });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The container, volume and network conformance suites with sockerless on its
-# docker backend: differential against the reference engine, plus the docker
-# CLI scenarios. Usage: conformance/docker-backend.sh [SUITE...]
+# Sockerless on its docker backend: the container, volume and network
+# differential suites against the reference engine, the docker CLI scenarios,
+# pools of the sandbox and docker backends, and Testcontainers (redis and
+# postgres built offline). Usage: conformance/docker-backend.sh [SUITE...]
 set -euo pipefail
 export CONFORMANCE_BACKEND=docker
 export CONFORMANCE_WORK="${CONFORMANCE_WORK:-$(cd "$(dirname "$0")/.." && pwd)/.cache/conformance-docker-backend}"
@@ -11,4 +12,6 @@ suites=("$@")
 status=0
 node "$root/dist/conformance/differential/run.js" --reference "$ref_sock" --subject "$sub_sock" "${suites[@]}" || status=1
 node "$root/dist/conformance/cli/run.js" --reference "$ref_sock" --subject "$sub_sock" || status=1
+bash "$root/conformance/pools.sh" "$backend_sock" "$work/images" || status=1
+DOCKER_HOST="unix://$sub_sock" bash "$root/conformance/testcontainers/run.sh" || status=1
 exit $status

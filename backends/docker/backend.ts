@@ -245,13 +245,18 @@ class DockerBackend implements Backend {
     }
   }
 
+  /** Removes the engine's container, and the network mirrors only it was on, so their subnets are free on the host again. */
   async removeContainer(containerId: string): Promise<void> {
     this.ports.delete(containerId);
+    let networks: string[];
     try {
+      networks = Object.keys((await this.inspect(containerId)).NetworkSettings.Networks ?? {});
       await this.client.call("DELETE", `/containers/${engineName(containerId)}?force=1`);
     } catch (err) {
-      if (!(err instanceof EngineError && err.status === 404)) throw err;
+      if (err instanceof EngineError && err.status === 404) return;
+      throw err;
     }
+    await this.networks.releaseUnused(networks);
   }
 
   forgetUnknown(knownIds: Set<string>): void {

@@ -62,7 +62,28 @@ export class EngineNetworks {
   async pruneUnused(): Promise<void> {
     for (const n of await this.mirrors()) {
       const detail = await this.client.call<EngineNetwork>("GET", `/networks/${n.Id}`);
-      if (Object.keys(detail.Containers ?? {}).length === 0) await this.client.call("DELETE", `/networks/${n.Id}`).catch(() => undefined);
+      if (Object.keys(detail.Containers ?? {}).length > 0) continue;
+      try {
+        await this.client.call("DELETE", `/networks/${n.Id}`);
+      } catch (err) {
+        // Joined by a container meanwhile: it is in use, and stays.
+        if (!(err instanceof EngineError) || err.status !== 403) throw err;
+      }
+    }
+  }
+
+  /** Removes the mirrors among `names` that no engine container, running or not, is on any more. */
+  async releaseUnused(names: string[]): Promise<void> {
+    for (const name of names.filter((n) => n.startsWith("sockerless-"))) {
+      const filters = encodeURIComponent(JSON.stringify({ network: [name] }));
+      const users = await this.client.call<unknown[]>("GET", `/containers/json?all=1&filters=${filters}`);
+      if (users.length > 0) continue;
+      try {
+        await this.client.call("DELETE", `/networks/${encodeURIComponent(name)}`);
+      } catch (err) {
+        // Gone already, or joined by a container meanwhile: either way nothing to do.
+        if (!(err instanceof EngineError) || (err.status !== 404 && err.status !== 403)) throw err;
+      }
     }
   }
 

@@ -12,6 +12,7 @@ suites=("$@")
 status=0
 node "$root/dist/conformance/differential/run.js" --reference "$ref_sock" --subject "$sub_sock" "${suites[@]}" || status=1
 node "$root/dist/conformance/cli/run.js" --reference "$ref_sock" --subject "$sub_sock" || status=1
+bash "$root/conformance/act/services.sh" "$sub_sock" || status=1
 bash "$root/conformance/pools.sh" "$backend_sock" "$work/images" || status=1
 DOCKER_HOST="unix://$sub_sock" bash "$root/conformance/testcontainers/run.sh" || status=1
 exit $status

@@ -8,6 +8,7 @@ import { writeLayerArchive, type ImageConfig } from "./layer-archive.js";
 
 export const REDIS_IMAGE = "sockerless-test/redis:7";
 export const POSTGRES_IMAGE = "sockerless-test/postgres:15";
+export const RUNNER_IMAGE = "sockerless-test/runner:latest";
 
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const sourceDir = join(packageRoot, "conformance", "images");
@@ -82,6 +83,24 @@ const postgres: ServerRecipe = {
   comment: "debootstrap --variant=minbase --include=postgresql-15 bookworm, with an entrypoint of the project's own",
 };
 
+/**
+ * A CI job container for act: bash and coreutils (act's `tail -f /dev/null`,
+ * `id`, `chown` and `run:` steps) from minbase, plus Node.js (`node`, which
+ * runs JavaScript actions) from Debian's nodejs, without npm.
+ */
+const runner: ServerRecipe = {
+  name: "runner",
+  packages: ["nodejs"],
+  versionOf: "nodejs",
+  tags: (v) => [RUNNER_IMAGE, `sockerless-test/runner:node-${upstream(v)}`],
+  prepare: () => undefined,
+  config: {
+    Env: [`PATH=${PATH}`, "LANG=C.UTF-8"],
+    Cmd: ["bash"],
+  },
+  comment: "debootstrap --variant=minbase --include=nodejs bookworm",
+};
+
 /** Everything an image is made from; a change to any of these rebuilds it. */
 function recipeKey(recipe: ServerRecipe): string {
   const hash = createHash("sha256").update(recipe.name);
@@ -127,3 +146,6 @@ export const buildRedisImage = (dir: string) => buildServerImage(redis, dir);
 
 /** PostgreSQL from Debian bookworm's postgresql-15, configured on first start like the official image. */
 export const buildPostgresImage = (dir: string) => buildServerImage(postgres, dir);
+
+/** A job container for act (nektos/act): bash, coreutils and Debian bookworm's Node.js. */
+export const buildRunnerImage = (dir: string) => buildServerImage(runner, dir);

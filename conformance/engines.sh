@@ -16,6 +16,9 @@ source "$root/conformance/sockerless.sh"
 # second isolated engine of its own, so the reference engine sees none of it.
 backend_args=()
 if [ "${CONFORMANCE_BACKEND:-sandbox}" = docker ]; then
+  # Fresh each run: what an earlier run left there (networks holding subnets) must not shape this one.
+  bash "$root/conformance/reference/stop.sh" "$work/backend-engine"
+  rm -rf "$work/backend-engine"
   backend_sock=$(bash "$root/conformance/reference/start.sh" "$work/backend-engine")
   backend_args=(--backend docker --backend-opt "host=unix://$backend_sock")
 fi

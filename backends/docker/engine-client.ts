@@ -1,16 +1,10 @@
+import { DockerError } from "../../engine/errors.js";
 import { request, type IncomingMessage, type RequestOptions } from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 
-/** An error answer of the engine, with its status and Docker's message. */
-export class EngineError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** An error answer of the engine: its status and Docker's message reach the client as they are. */
+export class EngineError extends DockerError {}
 
 /** Where the engine listens: `unix:///run/docker.sock` or `tcp://HOST:PORT`. */
 function target(host: string): Pick<RequestOptions, "socketPath" | "host" | "port"> {

@@ -53,7 +53,15 @@ export class EngineNetworks {
       // A removed Sockerless network may still hold its subnet on the engine: drop unused mirrors and try once more.
       if (!(err instanceof EngineError) || !/overlap/i.test(err.message)) throw err;
       await this.pruneUnused();
-      await this.client.call("POST", "/networks/create", body);
+      try {
+        await this.client.call("POST", "/networks/create", body);
+      } catch (again) {
+        if (!(again instanceof EngineError) || !/overlap/i.test(again.message)) throw again;
+        throw new EngineError(
+          409,
+          `the engine cannot mirror network ${e.networkName} at ${e.subnet}: ${again.message}. Another network of that engine uses the subnet (a dockerd's default bridge takes 172.17.0.0/16: start it with --bridge=none or another --bip)`,
+        );
+      }
     }
     return name;
   }

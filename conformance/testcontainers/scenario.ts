@@ -74,7 +74,8 @@ async function redisCase(): Promise<void> {
   const id = container.getId();
   try {
     await expectPublished(container, 6379);
-    const client = createClient({ url: `redis://${container.getHost()}:${container.getMappedPort(6379)}` });
+    // One attempt with a deadline: a port that does not answer fails the case instead of retrying forever.
+    const client = createClient({ url: `redis://${container.getHost()}:${container.getMappedPort(6379)}`, socket: { connectTimeout: 10_000, reconnectStrategy: false } });
     client.on("error", () => {});
     await client.connect();
     try {
@@ -111,6 +112,7 @@ async function postgresCase(): Promise<void> {
       user: "postgres",
       password: "postgres",
       database: "scenario",
+      connectionTimeoutMillis: 10_000,
     });
     await client.connect();
     try {
@@ -120,7 +122,7 @@ async function postgresCase(): Promise<void> {
     } finally {
       await client.end();
     }
-    const wrong = new pg.Client({ host: container.getHost(), port: container.getMappedPort(5432), user: "postgres", password: "wrong", database: "scenario" });
+    const wrong = new pg.Client({ host: container.getHost(), port: container.getMappedPort(5432), user: "postgres", password: "wrong", database: "scenario", connectionTimeoutMillis: 10_000 });
     const refused = await wrong.connect().then(
       () => false,
       () => true,

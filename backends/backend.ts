@@ -248,6 +248,9 @@ export interface Backend extends FilesBackend {
   usage?(containerId: string): Promise<ContainerUsage | undefined>;
   /** Bytes of the container's own changes over its image (Docker's SizeRw). */
   writableLayerSize?(containerId: string): Promise<number>;
+  /** Freezes and thaws a running container's processes (capabilities.pause). */
+  pause?(containerId: string): Promise<void>;
+  unpause?(containerId: string): Promise<void>;
   /** Where a running container's ports are published; undefined when it is not running or publishes none. */
   publishedPorts?(containerId: string): PortMap | undefined;
   /**

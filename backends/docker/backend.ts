@@ -59,7 +59,7 @@ class DockerBackend implements Backend {
       name: "docker",
       summary: `containers run on the Docker engine at ${this.client.host}`,
       version: "1",
-      capabilities: { run: true, exec: true, attach: true, archive: true, pause: false, publishPorts: true, networking: true, resources: ["Memory"] },
+      capabilities: { run: true, exec: true, attach: true, archive: true, pause: true, publishPorts: true, networking: true, resources: ["Memory"] },
     };
   }
 
@@ -215,6 +215,14 @@ class DockerBackend implements Backend {
   listProcesses(containerId: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     const query = psArgs ? `?ps_args=${encodeURIComponent(psArgs)}` : "";
     return this.client.call("GET", `/containers/${engineName(containerId)}/top${query}`);
+  }
+
+  async pause(containerId: string): Promise<void> {
+    await this.client.call("POST", `/containers/${engineName(containerId)}/pause`);
+  }
+
+  async unpause(containerId: string): Promise<void> {
+    await this.client.call("POST", `/containers/${engineName(containerId)}/unpause`);
   }
 
   publishedPorts(containerId: string): PortMap | undefined {

@@ -179,6 +179,18 @@ export class PoolsBackend implements Backend {
     return backend.writableLayerSize(containerId);
   }
 
+  async pause(containerId: string): Promise<void> {
+    const { pool, backend } = this.route(containerId);
+    if (!backend.pause) this.notSupported("pause", pool);
+    await backend.pause(containerId);
+  }
+
+  async unpause(containerId: string): Promise<void> {
+    const { pool, backend } = this.route(containerId);
+    if (!backend.unpause) this.notSupported("unpause", pool);
+    await backend.unpause(containerId);
+  }
+
   publishedPorts(containerId: string): PortMap | undefined {
     return this.route(containerId).backend.publishedPorts?.(containerId);
   }

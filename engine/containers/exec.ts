@@ -56,6 +56,7 @@ export class ExecManager {
       throw new SystemError(`Invalid escape keys (${config.DetachKeys}) provided`);
     }
     if (!this.containers.isRunning(c.id)) throw new ConflictError(`container ${c.id} is not running`);
+    if (c.state.Paused) throw new ConflictError(`Container ${c.id} is paused, unpause the container before exec`);
     const exec: Exec = { id: randomBytes(32).toString("hex"), containerId: c.id, config, running: false, started: false, exitCode: null };
     this.execs.set(exec.id, exec);
     this.events.container(c, execAction("exec_create", config), { execID: exec.id });

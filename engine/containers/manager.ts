@@ -370,6 +370,34 @@ export class ContainerManager {
     this.bus.emit(`output:${id}`, { stream, data } satisfies OutputChunk);
   }
 
+  /** Freezes a running container, as `docker pause` does. */
+  async pause(idOrName: string): Promise<void> {
+    const c = this.get(idOrName);
+    if (c.state.Status === "restarting") throw new ConflictError(`Container ${c.id} is restarting, wait until the container is running`);
+    if (!this.running.has(c.id)) throw new ConflictError(`Container ${c.id} is not running`);
+    if (c.state.Paused) throw new ConflictError(`Container ${c.id} is already paused`);
+    const backend = this.backend.describe(c.config.Labels ?? {});
+    if (!backend.capabilities.pause || !this.backend.pause) throw new NotImplementedError(`pause is not supported by the ${backend.name} backend`);
+    await this.backend.pause(c.id);
+    this.setPaused(c, true);
+    this.events.container(c, "pause");
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const c = this.get(idOrName);
+    if (!c.state.Paused) throw new ConflictError(`Container ${c.id} is not paused`);
+    const backend = this.backend.describe(c.config.Labels ?? {});
+    if (!this.backend.unpause) throw new NotImplementedError(`unpause is not supported by the ${backend.name} backend`);
+    await this.backend.unpause(c.id);
+    this.setPaused(c, false);
+    this.events.container(c, "unpause");
+  }
+
+  private setPaused(c: Container, paused: boolean): void {
+    c.state = { ...c.state, Paused: paused, Status: paused ? "paused" : "running" };
+    this.save(c);
+  }
+
   /** Sends a signal to PID 1. */
   kill(idOrName: string, rawSignal = "SIGKILL"): void {
     const c = this.get(idOrName);
@@ -382,6 +410,8 @@ export class ContainerManager {
     if (!r) return this.settleRestarting(c);
     r.process.signal(signal);
     this.events.container(c, "kill", killAttributes(signal));
+    // As dockerd: the signal is delivered once a paused container is thawed, which the engine does after sending it.
+    if (c.state.Paused) this.setPaused(c, false);
   }
 
   /** Stop signal, then SIGKILL after the timeout; 304 when it is not running. */
@@ -399,6 +429,7 @@ export class ContainerManager {
     const exited = this.waitExit(c.id);
     r.process.signal(signal);
     this.events.container(c, "kill", killAttributes(signal));
+    if (c.state.Paused) this.setPaused(c, false);
     // A negative timeout waits as long as it takes.
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((res) => {
@@ -527,7 +558,7 @@ export class ContainerManager {
   recover(): void {
     this.backend.forgetUnknown?.(new Set(this.list().map((c) => c.id)));
     for (const c of this.list()) {
-      if (c.state.Status === "running" && this.backend.adopt) void this.readopt(c);
+      if ((c.state.Status === "running" || c.state.Status === "paused") && this.backend.adopt) void this.readopt(c);
       else this.recoverStopped(c);
     }
   }

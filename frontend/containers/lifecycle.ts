@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { HostConfig } from "../../engine/containers/config.js";
-import { NotImplementedError, SystemError } from "../../engine/errors.js";
+import { SystemError } from "../../engine/errors.js";
 import { FilterArgs } from "../../engine/filter-args.js";
 import { pruneContainers } from "../../engine/containers/prune.js";
 import { atoi } from "../../engine/strconv.js";
@@ -41,14 +41,15 @@ export function lifecycleRoutes() {
     return c.body(null, 204);
   });
 
-  for (const action of ["pause", "unpause"]) {
-    r.post(`/containers/:id/${action}`, (c) => {
-      const container = c.var.engine.containers.get(c.req.param("id"));
-      const backend = c.var.engine.backend.describe(container.config.Labels ?? {});
-      if (!backend.capabilities.pause) throw new NotImplementedError(`${action} is not supported by the ${backend.name} backend`);
-      throw new NotImplementedError(`${action} is not implemented yet`);
-    });
-  }
+  r.post("/containers/:id/pause", async (c) => {
+    await c.var.engine.containers.pause(c.req.param("id"));
+    return c.body(null, 204);
+  });
+
+  r.post("/containers/:id/unpause", async (c) => {
+    await c.var.engine.containers.unpause(c.req.param("id"));
+    return c.body(null, 204);
+  });
 
   r.post("/containers/:id/rename", (c) => {
     c.var.engine.containers.rename(c.req.param("id"), c.req.query("name") ?? "");

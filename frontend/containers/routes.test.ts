@@ -78,8 +78,16 @@ describe("container records", () => {
     expect((await d.request("POST", "/containers/first/kill")).status).toBe(409);
   });
 
-  it("answers what is not built with 501 and a message naming it", async () => {
-    expect((await d.request("POST", "/containers/first/pause")).json()).toEqual({ message: "pause is not supported by the sandbox backend" });
+  it("pauses only a running container, and answers 501 naming the backend that cannot", async () => {
+    const { Id } = (await d.request("GET", "/containers/first/json")).json();
+    expect((await d.request("POST", "/containers/first/pause")).json()).toEqual({ message: `Container ${Id} is not running` });
+    expect((await d.request("POST", "/containers/first/unpause")).json()).toEqual({ message: `Container ${Id} is not paused` });
+    expect((await create({ Image: BUSYBOX_IMAGE, Cmd: ["sleep", "30"] }, "frozen")).status).toBe(201);
+    expect((await d.request("POST", "/containers/frozen/start")).status).toBe(204);
+    const paused = await d.request("POST", "/containers/frozen/pause");
+    expect(paused.status).toBe(501);
+    expect(paused.json()).toEqual({ message: "pause is not supported by the sandbox backend" });
+    expect((await d.request("DELETE", "/containers/frozen?force=1")).status).toBe(204);
   });
 
   it("removes a container and then knows nothing of it", async () => {

@@ -30,11 +30,13 @@ docker load -q -i "$images/runner.tar" >/dev/null
 docker load -q -i "$images/redis.tar" >/dev/null
 
 # A repository as a user has it: the workflow and the action under .github.
+# No hook samples in .git: actions/checkout copies the whole work tree, .git
+# included, into the job container, and every file costs the copy time.
 repo="$work/repo"
 rm -rf "$repo" && mkdir -p "$repo/.github/workflows" "$repo/.github/actions"
 cp "$here/workflows/services.yml" "$repo/.github/workflows/"
 cp -r "$here/actions/redis-ping" "$repo/.github/actions/"
-git -C "$repo" init -q && git -C "$repo" add -A && git -C "$repo" -c user.email=ci@sockerless -c user.name=ci commit -qm workflow
+git -C "$repo" init -q --template= && git -C "$repo" add -A && git -C "$repo" -c user.email=ci@sockerless -c user.name=ci commit -qm workflow
 
 started=$(date +%s)
 code=0

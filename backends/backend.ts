@@ -248,6 +248,8 @@ export interface Backend extends FilesBackend {
   usage?(containerId: string): Promise<ContainerUsage | undefined>;
   /** Bytes of the container's own changes over its image (Docker's SizeRw). */
   writableLayerSize?(containerId: string): Promise<number>;
+  /** A running container joined or left networks: its spec's endpoints are what it is on now. */
+  updateNetworks?(container: ContainerSpec): Promise<void>;
   /** Freezes and thaws a running container's processes (capabilities.pause). */
   pause?(containerId: string): Promise<void>;
   unpause?(containerId: string): Promise<void>;

@@ -122,11 +122,7 @@ class DockerBackend implements Backend {
   private async startMain(spec: ContainerSpec, process: ProcessSpec): Promise<ProcessHandle> {
     await this.ensureCreated(spec);
     const name = engineName(spec.id);
-    const mode = spec.network?.mode ?? "none";
-    if (mode !== "none" && mode !== "host") {
-      const connected = Object.keys((await this.inspect(spec.id)).NetworkSettings.Networks ?? {});
-      await this.networks.connect(name, spec.network?.endpoints ?? [], connected);
-    }
+    await this.syncNetworks(spec, true);
     const socket = await this.client.hijack(`/containers/${name}/attach?stream=1&stdout=1&stderr=1&stdin=${process.stdin ? 1 : 0}`);
     // Read from now on: a quick process's output and end of stream come before start returns.
     let exited!: (exit: Promise<ProcessExit>) => void;
@@ -150,6 +146,18 @@ class DockerBackend implements Backend {
     const state = await this.inspect(spec.id);
     if (state.State.Running && state.NetworkSettings.Ports) this.ports.set(spec.id, state.NetworkSettings.Ports);
     return handle;
+  }
+
+  private async syncNetworks(spec: ContainerSpec, renew: boolean): Promise<void> {
+    const mode = spec.network?.mode ?? "none";
+    if (mode === "none" || mode === "host") return;
+    const connected = Object.keys((await this.inspect(spec.id)).NetworkSettings.Networks ?? {});
+    await this.networks.sync(engineName(spec.id), spec.network?.endpoints ?? [], connected, renew);
+  }
+
+  /** A running container joined or left a network. */
+  async updateNetworks(spec: ContainerSpec): Promise<void> {
+    await this.syncNetworks(spec, false);
   }
 
   private mainHandle(id: string, socket: Socket | undefined, tty: boolean, exit: Promise<ProcessExit>): ProcessHandle {

@@ -95,13 +95,19 @@ export class EngineNetworks {
     }
   }
 
-  /** Connects a created container to its networks with engine/'s addresses, replacing what an earlier run had. */
-  async connect(engineContainer: string, endpoints: EndpointSpec[], connected: string[]): Promise<void> {
+  /**
+   * Puts a container on exactly its networks, with engine/'s addresses and
+   * names. At start (`renew`) every network is joined afresh, as addresses
+   * change between runs; on a running container only the differences are made.
+   */
+  async sync(engineContainer: string, endpoints: EndpointSpec[], connected: string[], renew: boolean): Promise<void> {
+    const wanted = new Map<string, EndpointSpec>();
+    for (const e of endpoints) wanted.set(await this.ensure(e), e);
     for (const net of connected) {
-      await this.client.call("POST", `/networks/${encodeURIComponent(net)}/disconnect`, { Container: engineContainer, Force: true });
+      if (renew || !wanted.has(net)) await this.client.call("POST", `/networks/${encodeURIComponent(net)}/disconnect`, { Container: engineContainer, Force: true });
     }
-    for (const e of endpoints) {
-      const net = await this.ensure(e);
+    for (const [net, e] of wanted) {
+      if (!renew && connected.includes(net)) continue;
       await this.client.call("POST", `/networks/${encodeURIComponent(net)}/connect`, {
         Container: engineContainer,
         EndpointConfig: {

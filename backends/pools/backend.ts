@@ -179,6 +179,10 @@ export class PoolsBackend implements Backend {
     return backend.writableLayerSize(containerId);
   }
 
+  async updateNetworks(container: ContainerSpec): Promise<void> {
+    await this.route(container.id, container.labels).backend.updateNetworks?.(container);
+  }
+
   async pause(containerId: string): Promise<void> {
     const { pool, backend } = this.route(containerId);
     if (!backend.pause) this.notSupported("pause", pool);

@@ -370,6 +370,11 @@ export class ContainerManager {
     this.bus.emit(`output:${id}`, { stream, data } satisfies OutputChunk);
   }
 
+  /** Brings a running container's backend up to date after `network connect` or `disconnect`. */
+  async networksChanged(id: string): Promise<void> {
+    if (this.running.has(id)) await this.backend.updateNetworks?.(this.backendSpec(this.get(id)));
+  }
+
   /** Freezes a running container, as `docker pause` does. */
   async pause(idOrName: string): Promise<void> {
     const c = this.get(idOrName);

@@ -83,6 +83,7 @@ export function networkRoutes() {
     const network = engine.networks.get(c.req.param("id"));
     const container = engine.containers.get(body.Container ?? "");
     engine.attachments.networks.connect(network.id, container, body.EndpointConfig ?? {}, engine.containers.isRunning(container.id));
+    await engine.containers.networksChanged(container.id);
     return c.body(null, 200);
   });
 
@@ -92,6 +93,7 @@ export function networkRoutes() {
     const network = engine.networks.get(c.req.param("id"));
     const container = engine.containers.get(body.Container ?? "");
     engine.attachments.networks.disconnect(network.id, container);
+    await engine.containers.networksChanged(container.id);
     return c.body(null, 200);
   });
 

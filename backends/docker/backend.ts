@@ -111,7 +111,7 @@ class DockerBackend implements Backend {
     await this.ensureCreated(container);
     const files = new EngineFiles(this.client, engineName(container.id), async () => (await this.inspect(container.id)).State.Running);
     const result = await use(files);
-    files.finish();
+    await files.finish();
     return result;
   }
 

@@ -6,6 +6,8 @@ import { EngineError, type EngineClient } from "./engine-client.js";
 
 type Header = tar.Header;
 
+const UNKNOWN = Symbol("unknown");
+
 function fsError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
@@ -19,8 +21,9 @@ function infoOf(h: Header): FileInfo {
 
 /**
  * A container's files on the engine, through its archive endpoints: reads
- * take the entries of GET archive, writes put one-entry archives, removal
- * runs `rm` in the running container. engine/ keeps docker cp's own rules.
+ * take the entries of GET archive, writes are queued and sent as one archive
+ * before the next read, removal runs `rm` in the running container. engine/
+ * keeps docker cp's own rules.
  */
 export class EngineFiles implements ContainerFiles {
   /**
@@ -29,6 +32,12 @@ export class EngineFiles implements ContainerFiles {
    * removal is carried out by the next write at that path.
    */
   private readonly removed = new Set<string>();
+  /** Entries waiting to go to the engine in one archive: a copy of many files is one request. */
+  private readonly batch: { header: Partial<Header> & { name: string }; data?: Buffer }[] = [];
+  /** What this session wrote, by path: its own writes need not be asked back. */
+  private readonly written = new Map<string, FileInfo>();
+  /** Directories this session made: nothing is in them but what it wrote. */
+  private readonly fresh = new Set<string>();
 
   constructor(
     private readonly client: EngineClient,
@@ -67,15 +76,47 @@ export class EngineFiles implements ContainerFiles {
     }
   }
 
-  /** Fails when a removal was left without a write to carry it out. */
-  finish(): void {
+  /** What this session already knows of a path without asking the engine. */
+  private known(path: string): FileInfo | undefined | typeof UNKNOWN {
+    const p = posix.normalize(path);
+    if (this.isRemoved(p)) return undefined;
+    if (this.written.has(p)) return this.written.get(p);
+    if (this.fresh.has(posix.dirname(p))) return undefined;
+    return UNKNOWN;
+  }
+
+  /** Sends the queued entries as one archive. */
+  private async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const entries = this.batch.splice(0);
+    const pack = tar.pack();
+    for (const { header, data } of entries) {
+      if (data) pack.entry(header, data);
+      else pack.entry(header);
+    }
+    pack.finalize();
+    try {
+      await this.client.stream("PUT", `/containers/${this.container}/archive?path=/`, Readable.from(pack), { "Content-Type": "application/x-tar" }).then((r) => r.resume());
+    } catch (err) {
+      this.written.clear();
+      this.fresh.clear();
+      if (err instanceof EngineError && /no space/i.test(err.message)) throw fsError("ENOSPC", err.message);
+      throw err;
+    }
+  }
+
+  /** Sends what is queued and fails when a removal was left without a write to carry it out. */
+  async finish(): Promise<void> {
+    await this.flush();
     if (this.removed.size === 0) return;
     const [first] = this.removed;
     throw fsError("ENOTSUP", `removing ${first} from a container that is not running is not supported by the docker backend`);
   }
 
   async lstat(path: string): Promise<FileInfo | undefined> {
-    if (this.isRemoved(path)) return undefined;
+    const known = this.known(path);
+    if (known !== UNKNOWN) return known;
+    await this.flush();
     let info: FileInfo | undefined;
     const found = await this.walk(path, async (h) => {
       info = infoOf(h);
@@ -86,6 +127,7 @@ export class EngineFiles implements ContainerFiles {
 
   async readdir(path: string): Promise<string[]> {
     if (this.isRemoved(path)) throw fsError("ENOENT", `no such file or directory: ${path}`);
+    await this.flush();
     const names = new Set<string>();
     let first = true;
     const found = await this.walk(path, async (h) => {
@@ -100,6 +142,7 @@ export class EngineFiles implements ContainerFiles {
   }
 
   async read(path: string): Promise<Buffer> {
+    await this.flush();
     let data: Buffer | undefined;
     const found = await this.walk(path, async (h, body) => {
       if (h.type === "directory") throw fsError("EISDIR", `is a directory: ${path}`);
@@ -112,56 +155,63 @@ export class EngineFiles implements ContainerFiles {
     return data;
   }
 
-  /** Puts one entry at `path`, named relative to the root so hard links can name any file. */
-  private async put(path: string, header: Omit<Partial<Header>, "name">, data?: Buffer): Promise<void> {
-    const pack = tar.pack();
-    const entry = { ...header, name: path.replace(/^\/+/, "") };
-    if (this.removed.delete(posix.normalize(path))) {
+  /** Queues one entry at `path`, named relative to the root so hard links can name any file. */
+  private queue(path: string, header: Omit<Partial<Header>, "name">, data?: Buffer): void {
+    const p = posix.normalize(path);
+    const name = p.replace(/^\/+/, "");
+    if (this.removed.delete(p)) {
       // An entry of another type first makes the engine remove what is there, whatever it is.
-      pack.entry(header.type === "directory" ? { name: entry.name, type: "file", size: 0 } : { name: entry.name, type: "directory" });
+      this.batch.push({ header: header.type === "directory" ? { name, type: "file", size: 0 } : { name, type: "directory" } });
     }
-    if (data) pack.entry(entry, data);
-    else pack.entry(entry);
-    pack.finalize();
-    try {
-      await this.client.stream("PUT", `/containers/${this.container}/archive?path=/`, Readable.from(pack), { "Content-Type": "application/x-tar" }).then((r) => r.resume());
-    } catch (err) {
-      if (err instanceof EngineError && /no space/i.test(err.message)) throw fsError("ENOSPC", err.message);
-      throw err;
-    }
+    this.batch.push({ header: { ...header, name }, data });
+    if (header.type === "link") this.written.delete(p);
+    else this.written.set(p, infoOf({ mode: 0, uid: 0, gid: 0, size: data?.length ?? 0, mtime: new Date(), ...header, name } as Header));
   }
 
   async mkdir(path: string): Promise<void> {
     if (await this.lstat(path)) throw fsError("EEXIST", `file exists: ${path}`);
-    await this.put(path, { type: "directory", mode: 0o755 });
+    this.queue(path, { type: "directory", mode: 0o755 });
+    this.fresh.add(posix.normalize(path));
   }
 
   async write(path: string, data: Buffer, append: boolean): Promise<void> {
     const before = await this.lstat(path);
     const content = append && before ? Buffer.concat([await this.read(path), data]) : data;
-    await this.put(path, { type: "file", mode: before?.mode ?? 0o644, uid: before?.uid ?? 0, gid: before?.gid ?? 0, size: content.length }, content);
+    this.queue(path, { type: "file", mode: before?.mode ?? 0o644, uid: before?.uid ?? 0, gid: before?.gid ?? 0, size: content.length }, content);
   }
 
   async symlink(path: string, target: string): Promise<void> {
-    await this.put(path, { type: "symlink", linkname: target, mode: 0o777 });
+    this.queue(path, { type: "symlink", linkname: target, mode: 0o777 });
   }
 
   async link(path: string, target: string): Promise<void> {
-    await this.put(path, { type: "link", linkname: target.replace(/^\/+/, "") });
+    this.queue(path, { type: "link", linkname: target.replace(/^\/+/, "") });
   }
 
   async setMeta(path: string, meta: { mode: number; uid: number; gid: number; mtime: number }): Promise<void> {
+    const header = { mode: meta.mode, uid: meta.uid, gid: meta.gid, mtime: new Date(meta.mtime) };
+    const name = posix.normalize(path).replace(/^\/+/, "");
+    const queued = [...this.batch].reverse().find((e) => e.header.name === name);
+    if (queued && queued.header.type !== "link" && queued.header.type !== "symlink") {
+      Object.assign(queued.header, header);
+      this.written.set(posix.normalize(path), infoOf(queued.header as Header));
+      return;
+    }
     const info = await this.lstat(path);
     if (!info) throw fsError("ENOENT", `no such file or directory: ${path}`);
-    const header = { mode: meta.mode, uid: meta.uid, gid: meta.gid, mtime: new Date(meta.mtime) };
-    if (info.type === "dir") return this.put(path, { ...header, type: "directory" });
-    if (info.type === "fifo") return this.put(path, { ...header, type: "fifo" });
+    if (info.type === "dir") return this.queue(path, { ...header, type: "directory" });
+    if (info.type === "fifo") return this.queue(path, { ...header, type: "fifo" });
     const content = await this.read(path);
-    await this.put(path, { ...header, type: "file", size: content.length }, content);
+    this.queue(path, { ...header, type: "file", size: content.length }, content);
   }
 
   async remove(path: string): Promise<void> {
     if (!(await this.lstat(path))) return;
+    await this.flush();
+    const p = posix.normalize(path);
+    const under = (known: string) => known === p || known.startsWith(`${p}/`);
+    for (const known of [...this.written.keys()].filter(under)) this.written.delete(known);
+    for (const known of [...this.fresh].filter(under)) this.fresh.delete(known);
     if (!(await this.running())) {
       this.removed.add(posix.normalize(path));
       return;
@@ -174,6 +224,7 @@ export class EngineFiles implements ContainerFiles {
   }
 
   async changes(): Promise<FileChange[]> {
+    await this.flush();
     const list = await this.client.call<{ Path: string; Kind: 0 | 1 | 2 }[] | null>("GET", `/containers/${this.container}/changes`);
     return (list ?? []).map((c) => ({ path: c.Path, kind: c.Kind }));
   }

@@ -142,7 +142,7 @@ class DockerBackend implements Backend {
       socket.destroy();
       throw await this.startFailure(spec.id, err);
     }
-    exited(readAll(waiting).then(() => this.exitOf(spec.id)));
+    exited(this.exitAfter(readAll(waiting), spec.id));
     const state = await this.inspect(spec.id);
     if (state.State.Running && state.NetworkSettings.Ports) this.ports.set(spec.id, state.NetworkSettings.Ports);
     return handle;
@@ -171,9 +171,15 @@ class DockerBackend implements Backend {
     return handle;
   }
 
-  private async exitOf(id: string) {
-    const { State } = await this.inspect(id);
-    return { exitCode: State.ExitCode, ...(State.Error ? { error: State.Error } : {}), ...(State.OOMKilled ? { oomKilled: true } : {}) };
+  /** How PID 1 ended, once `ended` says it has; a container gone from the engine (or an engine gone) ends it with 255 and says why. */
+  private async exitAfter(ended: Promise<unknown>, id: string): Promise<ProcessExit> {
+    try {
+      await ended;
+      const { State } = await this.inspect(id);
+      return { exitCode: State.ExitCode, ...(State.Error ? { error: State.Error } : {}), ...(State.OOMKilled ? { oomKilled: true } : {}) };
+    } catch (err) {
+      return { exitCode: 255, error: `lost the container on the engine at ${this.client.host}: ${(err as Error).message}` };
+    }
   }
 
   /** A start the engine refused: its exit code (127 not found, 126 not executable) and message, as engine/ reports them. */
@@ -201,8 +207,23 @@ class DockerBackend implements Backend {
       // The Engine API has no call that signals an exec; it ends with its container.
       signal: async (signal) => void process_.emitWarning(`the docker backend cannot send ${signal} to an exec: the Engine API has no call for it`),
       resize: (rows, columns) => this.client.call("POST", `/exec/${created.Id}/resize?h=${rows}&w=${columns}`),
-      exit: closed.then(async () => ({ exitCode: (await this.client.call<{ ExitCode: number | null }>("GET", `/exec/${created.Id}/json`)).ExitCode ?? 0 })),
+      exit: closed.then(() => this.execExit(created.Id)),
     });
+  }
+
+  /** An exec's exit code once its stream closed; an engine that cannot say ends it with 255 and the reason. */
+  private async execExit(execId: string): Promise<ProcessExit> {
+    try {
+      // The engine may close the stream a moment before it records the exit code.
+      for (let attempt = 0; attempt < 100; attempt++) {
+        const { ExitCode } = await this.client.call<{ ExitCode: number | null }>("GET", `/exec/${execId}/json`);
+        if (ExitCode !== null) return { exitCode: ExitCode };
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return { exitCode: 255, error: "the engine reports no exit code for the exec" };
+    } catch (err) {
+      return { exitCode: 255, error: `lost the exec on the engine at ${this.client.host}: ${(err as Error).message}` };
+    }
   }
 
   async adopt(spec: ContainerSpec): Promise<ProcessHandle | undefined> {
@@ -216,7 +237,7 @@ class DockerBackend implements Backend {
     const name = engineName(spec.id);
     const socket = state.State.Running ? await this.client.hijack(`/containers/${name}/attach?stream=1&stdout=1&stderr=1&stdin=${spec.main?.stdin ? 1 : 0}`) : undefined;
     if (state.NetworkSettings.Ports && state.State.Running) this.ports.set(spec.id, state.NetworkSettings.Ports);
-    const exit = this.client.call("POST", `/containers/${name}/wait?condition=not-running`).then(() => this.exitOf(spec.id));
+    const exit = this.exitAfter(this.client.call("POST", `/containers/${name}/wait?condition=not-running`), spec.id);
     return this.mainHandle(spec.id, socket, spec.main?.tty ?? false, exit);
   }
 

@@ -7,7 +7,6 @@ interface EngineNetwork {
   Id: string;
   Name: string;
   Labels: Record<string, string> | null;
-  Containers?: Record<string, unknown> | null;
 }
 
 /**
@@ -52,7 +51,7 @@ export class EngineNetworks {
     } catch (err) {
       // A removed Sockerless network may still hold its subnet on the engine: drop unused mirrors and try once more.
       if (!(err instanceof EngineError) || !/overlap/i.test(err.message)) throw err;
-      await this.pruneUnused();
+      await this.releaseUnused((await this.mirrors()).map((n) => n.Name));
       try {
         await this.client.call("POST", "/networks/create", body);
       } catch (again) {
@@ -64,20 +63,6 @@ export class EngineNetworks {
       }
     }
     return name;
-  }
-
-  /** Removes mirrors no container uses. */
-  async pruneUnused(): Promise<void> {
-    for (const n of await this.mirrors()) {
-      const detail = await this.client.call<EngineNetwork>("GET", `/networks/${n.Id}`);
-      if (Object.keys(detail.Containers ?? {}).length > 0) continue;
-      try {
-        await this.client.call("DELETE", `/networks/${n.Id}`);
-      } catch (err) {
-        // Joined by a container meanwhile: it is in use, and stays.
-        if (!(err instanceof EngineError) || err.status !== 403) throw err;
-      }
-    }
   }
 
   /** Removes the mirrors among `names` that no engine container, running or not, is on any more. */

@@ -17,7 +17,7 @@ export interface ImageSpec {
 }
 
 /** Every timestamp in test images is fixed, so the same sources give the same image ID. */
-const EPOCH = new Date("2026-01-01T00:00:00Z");
+export const EPOCH = new Date("2026-01-01T00:00:00Z");
 
 async function packTar(write: (pack: tar.Pack) => void): Promise<Buffer> {
   const pack = tar.pack();
@@ -52,22 +52,27 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
  * config, layer), which both the reference engine and sockerless load.
  * Returns the image ID (the digest of its config).
  */
-export async function writeDockerArchive(spec: ImageSpec, out: string): Promise<string> {
-  const layer = await layerTar(spec.entries);
-  const diffId = `sha256:${sha256(layer)}`;
+/** The config and manifest.json of a one-layer image whose layer tar has digest `layerHex`, as `docker save` writes them. */
+export function imageMetadata(image: { config: object; comment: string; repoTags: string[] }, layerHex: string) {
   const config = Buffer.from(
     JSON.stringify({
       architecture: "amd64",
       os: "linux",
       created: EPOCH.toISOString(),
-      config: spec.config,
-      rootfs: { type: "layers", diff_ids: [diffId] },
-      history: [{ created: EPOCH.toISOString(), created_by: spec.comment, comment: "built by sockerless conformance" }],
+      config: image.config,
+      rootfs: { type: "layers", diff_ids: [`sha256:${layerHex}`] },
+      history: [{ created: EPOCH.toISOString(), created_by: image.comment, comment: "built by sockerless conformance" }],
     }),
   );
   const configHex = sha256(config);
+  const manifest = Buffer.from(JSON.stringify([{ Config: `${configHex}.json`, RepoTags: image.repoTags, Layers: [`${layerHex}/layer.tar`] }]));
+  return { config, configHex, manifest };
+}
+
+export async function writeDockerArchive(spec: ImageSpec, out: string): Promise<string> {
+  const layer = await layerTar(spec.entries);
   const layerDir = sha256(layer);
-  const manifest = Buffer.from(JSON.stringify([{ Config: `${configHex}.json`, RepoTags: [spec.repoTag], Layers: [`${layerDir}/layer.tar`] }]));
+  const { config, configHex, manifest } = imageMetadata({ config: spec.config, comment: spec.comment, repoTags: [spec.repoTag] }, layerDir);
   const archive = await packTar((pack) => {
     const base = { mtime: EPOCH, uid: 0, gid: 0 };
     pack.entry({ ...base, name: `${configHex}.json` }, config);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import tar from "tar-stream";
+import { EPOCH, imageMetadata } from "./docker-archive.js";
 
 /** The image configuration fields the server images set (a subset of the OCI/Docker image config). */
 export interface ImageConfig {
@@ -22,8 +23,6 @@ export interface LayerImageSpec {
   comment: string;
 }
 
-/** Every timestamp in test images is fixed, so the same layer and config give the same image ID. */
-const EPOCH = new Date("2026-01-01T00:00:00Z");
 
 async function fileSha256(path: string): Promise<string> {
   const hash = createHash("sha256");
@@ -38,18 +37,7 @@ async function fileSha256(path: string): Promise<string> {
  */
 export async function writeLayerArchive(layerPath: string, spec: LayerImageSpec, out: string): Promise<string> {
   const layerHex = await fileSha256(layerPath);
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: "amd64",
-      os: "linux",
-      created: EPOCH.toISOString(),
-      config: spec.config,
-      rootfs: { type: "layers", diff_ids: [`sha256:${layerHex}`] },
-      history: [{ created: EPOCH.toISOString(), created_by: spec.comment, comment: "built by sockerless conformance" }],
-    }),
-  );
-  const configHex = createHash("sha256").update(config).digest("hex");
-  const manifest = Buffer.from(JSON.stringify([{ Config: `${configHex}.json`, RepoTags: spec.repoTags, Layers: [`${layerHex}/layer.tar`] }]));
+  const { config, configHex, manifest } = imageMetadata(spec, layerHex);
 
   const pack = tar.pack();
   const written = pipeline(pack, createWriteStream(out));

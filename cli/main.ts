@@ -2,6 +2,7 @@
 import { SOCKERLESS_VERSION } from "../engine/package-info.js";
 import { MAX_API_VERSION, MIN_API_VERSION } from "../engine/api-version.js";
 import { serve } from "./serve.js";
+import { sim } from "./sim.js";
 
 const usage = `Usage: sockerless COMMAND
 
@@ -9,6 +10,7 @@ A Docker Engine API daemon with pluggable backends.
 
 Commands:
   serve     Serve the Docker Engine API (see sockerless serve --help)
+  sim       Run a cloud API simulator (see sockerless sim --help)
   version   Print the version of sockerless and the API versions it serves
   help      Print this help
 `;
@@ -18,6 +20,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "serve":
       await serve(rest);
+      return -1;
+    case "sim":
+      await sim(rest);
       return -1;
     case "version":
     case "--version":

@@ -37,7 +37,7 @@ Options:
                           file's content (mode 0600 or stricter); unix sockets are guarded by their mode
 `;
 
-function parseBackendOptions(values: string[]): Record<string, string> {
+export function parseBackendOptions(values: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of values.flatMap((v) => v.split(","))) {
     const eq = pair.indexOf("=");

@@ -5,7 +5,7 @@ import type { Hono } from "hono";
 import type { Logger } from "pino";
 import type { AwsRequest, JsonInput } from "./request.js";
 import type { XmlValue } from "./protocols.js";
-import type { Workloads } from "./workloads.js";
+import type { ExecHandle, OutputListener, Workloads } from "./workloads.js";
 
 /** What every service shares: the account, the database, the public endpoint, the workload host and each other. */
 export interface SimContext {
@@ -14,6 +14,8 @@ export interface SimContext {
   /** The simulator's base URL as clients reach it, e.g. http://127.0.0.1:4566. */
   endpoint: string;
   sqlite: Database.Database;
+  /** A directory for a service's files (registry blobs, say): under --data, or a temporary one removed at close. */
+  filesDir: string;
   log: Logger;
   workloads: Workloads;
   /** Applies a service's own drizzle migrations, recorded in a table of its own. */
@@ -22,6 +24,16 @@ export interface SimContext {
   logs: LogSink;
   registry: ImageRegistry;
   roles: RoleDirectory;
+  sessions: SessionBroker;
+}
+
+/** Session Manager sessions as ECS ExecuteCommand opens them. */
+export interface SessionBroker {
+  /**
+   * A session whose process starts when a client connects to its stream URL
+   * with its token (the SSM data channel over WebSocket); `start` runs it.
+   */
+  open(spec: { target: string; start: (onOutput: OutputListener) => Promise<ExecHandle> }): { sessionId: string; streamUrl: string; tokenValue: string };
 }
 
 /** IAM roles as other services check them (an execution role must exist). */

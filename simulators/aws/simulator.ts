@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -11,6 +12,7 @@ import { createIamService } from "./services/iam/index.js";
 import { createLambdaService } from "./services/lambda/index.js";
 import { createLogsService } from "./services/logs/index.js";
 import { createStsService } from "./services/sts.js";
+import { createSessionManager } from "./ssm/index.js";
 import type { Credential } from "./sigv4.js";
 import { migrateService, openSimState } from "./state.js";
 import { Workloads } from "./workloads.js";
@@ -51,6 +53,8 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
   const credentials = new Map<string, Credential>(keys.map((k) => [k.accessKeyId, { ...k, accountId }]));
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const sqlite = openSimState(options.dataDir ? join(options.dataDir, "aws.db") : ":memory:");
+  const filesDir = options.dataDir ? join(options.dataDir, "files") : mkdtempSync(join(tmpdir(), "sockerless-sim-files-"));
+  mkdirSync(filesDir, { recursive: true });
   const workloads = new Workloads(options.backend, options.dataDir ? join(options.dataDir, "workloads") : undefined);
 
   const services: AwsService[] = [];
@@ -62,14 +66,16 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
   const address = server.address() as AddressInfo;
   const endpoint = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
 
-  const ctx = { region, accountId, endpoint, sqlite, log: options.log, workloads, migrate: (service: string, folder: string) => migrateService(sqlite, service, folder) } as SimContext;
+  const ctx = { region, accountId, endpoint, sqlite, filesDir, log: options.log, workloads, migrate: (service: string, folder: string) => migrateService(sqlite, service, folder) } as SimContext;
   const iam = createIamService(ctx);
   ctx.roles = iam.roles;
   const logs = createLogsService(ctx);
   ctx.logs = logs.sink;
   const ecr = createEcrService(ctx);
   ctx.registry = ecr.registry;
-  services.push(createStsService(), iam.service, logs.service, ecr.service, createEcsService(ctx), createLambdaService(ctx));
+  const ssm = createSessionManager(ctx);
+  ctx.sessions = ssm.sessions;
+  services.push(createStsService(), iam.service, logs.service, ecr.service, ssm.service, createEcsService(ctx), createLambdaService(ctx));
 
   const health = () => ({
     status: "running",
@@ -101,6 +107,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
       for (const s of services) await s.close?.();
       await workloads.close();
       sqlite.close();
+      if (!options.dataDir) rmSync(filesDir, { recursive: true, force: true });
     },
   };
 }

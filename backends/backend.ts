@@ -260,6 +260,13 @@ export interface Backend extends FilesBackend {
    * it still runs (a backend whose containers outlive the daemon), else undefined.
    */
   adopt?(container: ContainerSpec): Promise<ProcessHandle | undefined>;
+  /**
+   * Lets a created container's processes reach these loopback HTTP URLs from
+   * its next start, on a backend that grants no network otherwise (the
+   * sandbox). In-process callers only: a simulator serving a container an API
+   * of its own (Lambda's Runtime API); no Docker request reaches it.
+   */
+  grantUrls?(containerId: string, urls: string[]): void;
   /** Engine/ hands over its image store, for backends that copy images to an engine of their own. */
   useImages?(images: ImageSource): void;
   close(): Promise<void>;

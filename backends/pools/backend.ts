@@ -195,6 +195,10 @@ export class PoolsBackend implements Backend {
     await backend.unpause(containerId);
   }
 
+  grantUrls(containerId: string, urls: string[]): void {
+    this.route(containerId).backend.grantUrls?.(containerId, urls);
+  }
+
   publishedPorts(containerId: string): PortMap | undefined {
     return this.route(containerId).backend.publishedPorts?.(containerId);
   }

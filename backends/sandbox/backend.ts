@@ -37,12 +37,17 @@ class SandboxContainer {
 
   constructor(
     private spec: ContainerSpec,
-    private readonly paths: { layersDir: string; upperDir: string; allowedUrls: string[] },
+    private paths: { layersDir: string; upperDir: string; allowedUrls: string[] },
     private readonly pool: HostPool,
   ) {}
 
   get running(): boolean {
     return this.host !== undefined;
+  }
+
+  /** More loopback URLs its processes may reach, from the next start on. */
+  grant(urls: string[]): void {
+    this.paths = { ...this.paths, allowedUrls: [...this.paths.allowedUrls, ...urls] };
   }
 
   /** The host-side view of one run: routes its messages, and terminates a host that cannot end it in time. */
@@ -359,6 +364,7 @@ export const createSandboxBackend: BackendFactory = (options, dataDir) => {
     processes: (id) => containers.get(id)?.processes() ?? [],
     usage: async (id) => containers.get(id)?.usage(),
     writableLayerSize: async (id) => writableLayerSize(join(containerDir(id), "upper")),
+    grantUrls: (id, urls) => get(id).grant(sandboxGrants({ "allow-url": urls.join(" ") })),
     async close() {
       await Promise.all([...containers.values()].map((c) => c.kill()));
       await pool.close();

@@ -23,6 +23,8 @@ export interface WorkloadSpec {
   labels?: Record<string, string>;
   /** A hard memory limit in bytes; 0 for none. */
   memoryBytes?: number;
+  /** Loopback HTTP URLs of the simulator's own its processes must reach (a Runtime API), on a backend that grants no network otherwise. */
+  grantUrls?: string[];
 }
 
 export interface WorkloadExit {
@@ -104,6 +106,7 @@ export class Workloads {
       { Memory: spec.memoryBytes ?? 0, NetworkMode: "default" },
     );
     const id = container.id;
+    if (spec.grantUrls?.length) this.engine.backend.grantUrls?.(id, spec.grantUrls);
     const output = (chunk: { stream: 1 | 2; data: Buffer }) => onOutput(chunk.stream, chunk.data);
     containers.bus.on(`output:${id}`, output);
     const exited = new Promise<WorkloadExit>((resolve) => {

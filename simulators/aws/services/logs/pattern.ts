@@ -1,0 +1,72 @@
+import { invalid } from "./input.js";
+
+/** Whether a log event's message matches a filter pattern. */
+export type Matcher = (message: string) => boolean;
+
+type Term = { test: (message: string) => boolean; mode: "all" | "none" | "any" };
+
+/**
+ * Compiles the filter pattern syntax for unstructured log events: terms that
+ * must all appear (case-sensitive), "quoted phrases", -term exclusions,
+ * ?term alternatives (at least one must appear) and %regular expression%
+ * terms. JSON ({ $.key = … }) and space-delimited ([a, b]) patterns are not
+ * served and say so.
+ */
+export function compilePattern(pattern: string | undefined): Matcher {
+  const text = (pattern ?? "").trim();
+  if (text === "") return () => true;
+  if (text.startsWith("{")) throw invalid("JSON filter patterns ({ $.key = value }) are not supported by this simulator; use terms, \"quoted phrases\", -term, ?term or %regex%.");
+  if (text.startsWith("[")) throw invalid("Space-delimited filter patterns ([field, ...]) are not supported by this simulator; use terms, \"quoted phrases\", -term, ?term or %regex%.");
+  const terms = tokenize(text);
+  const all = terms.filter((t) => t.mode === "all");
+  const none = terms.filter((t) => t.mode === "none");
+  const any = terms.filter((t) => t.mode === "any");
+  return (message) => all.every((t) => t.test(message)) && !none.some((t) => t.test(message)) && (any.length === 0 || any.some((t) => t.test(message)));
+}
+
+function tokenize(text: string): Term[] {
+  const terms: Term[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (/\s/.test(text[i])) {
+      i++;
+      continue;
+    }
+    let mode: Term["mode"] = "all";
+    if (text[i] === "-" || text[i] === "?") {
+      mode = text[i] === "-" ? "none" : "any";
+      i++;
+    }
+    let test: Term["test"];
+    if (text[i] === '"') {
+      let phrase = "";
+      i++;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === "\\" && i + 1 < text.length) i++;
+        phrase += text[i++];
+      }
+      if (i >= text.length) throw invalid(`Invalid filter pattern: unterminated quoted term in ${text}`);
+      i++;
+      test = (m) => m.includes(phrase);
+    } else if (text[i] === "%") {
+      const end = text.indexOf("%", i + 1);
+      if (end < 0) throw invalid(`Invalid filter pattern: unterminated regular expression in ${text}`);
+      const source = text.slice(i + 1, end);
+      i = end + 1;
+      let re: RegExp;
+      try {
+        re = new RegExp(source);
+      } catch {
+        throw invalid(`Invalid filter pattern: invalid regular expression %${source}%`);
+      }
+      test = (m) => re.test(m);
+    } else {
+      let word = "";
+      while (i < text.length && !/\s/.test(text[i])) word += text[i++];
+      if (word === "") throw invalid(`Invalid filter pattern: ${text}`);
+      test = (m) => m.includes(word);
+    }
+    terms.push({ test, mode });
+  }
+  return terms;
+}

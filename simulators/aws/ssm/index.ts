@@ -1,13 +1,21 @@
-import type { AwsService, SessionBroker, SimContext } from "../service.js";
+import type { AwsService, SimContext } from "../service.js";
+import { SessionManager } from "./broker.js";
 
-/** Session Manager: the data channel (WebSocket) that ExecuteCommand sessions stream over. */
-export function createSessionManager(_ctx: SimContext): { service: AwsService; sessions: SessionBroker } {
+/**
+ * Session Manager: the data channel (WebSocket) ECS ExecuteCommand sessions
+ * stream over, served on the simulator's own port. Its JSON API (StartSession
+ * and the rest) is not served: every operation answers UnknownOperationException.
+ */
+export function createSessionManager(ctx: Pick<SimContext, "endpoint" | "log">, options: { connectTimeoutMs?: number } = {}): { service: AwsService; sessions: SessionManager } {
+  const sessions = new SessionManager(ctx.endpoint, ctx.log, options.connectTimeoutMs);
   return {
-    service: { signingName: "ssm", json: { targetPrefix: "AmazonSSM", version: "1.1", operations: {} } },
-    sessions: {
-      open: () => {
-        throw new Error("Session Manager sessions are not served yet");
-      },
+    service: {
+      signingName: "ssm",
+      json: { targetPrefix: "AmazonSSM", version: "1.1", operations: {} },
+      upgrade: (req, socket, head) => sessions.upgrade(req, socket, head),
+      health: () => ({ dataChannels: sessions.activeSessions }),
+      close: () => sessions.close(),
     },
+    sessions,
   };
 }

@@ -1,6 +1,47 @@
+import { join } from "node:path";
+import { packageRoot } from "../../../../engine/package-info.js";
 import type { AwsService, SimContext } from "../../service.js";
+import { Arns } from "./arns.js";
+import { clusterOperations } from "./clusters.js";
+import { execOperations } from "./exec.js";
+import { TaskRunner } from "./runner.js";
+import { EcsStore } from "./store.js";
+import { tagOperations } from "./tags.js";
+import { taskDefinitionOperations } from "./task-definitions.js";
+import { taskOperations } from "./tasks.js";
 
-/** ECS (JSON 1.1, AmazonEC2ContainerServiceV20141113). */
-export function createEcsService(_ctx: SimContext): AwsService {
-  return { signingName: "ecs", json: { targetPrefix: "AmazonEC2ContainerServiceV20141113", version: "1.1", operations: {} } };
+const migrations = join(packageRoot, "simulators", "aws", "services", "ecs", "migrations");
+
+/** ECS (JSON 1.1, AmazonEC2ContainerServiceV20141113): clusters, task definitions, and Fargate tasks that really run. */
+export function createEcsService(ctx: SimContext): AwsService {
+  ctx.migrate("ecs", migrations);
+  const store = new EcsStore(ctx.sqlite);
+  const arns = new Arns(ctx.region, ctx.accountId);
+  const runner = new TaskRunner(ctx, store);
+  runner.recover();
+  return {
+    signingName: "ecs",
+    json: {
+      targetPrefix: "AmazonEC2ContainerServiceV20141113",
+      version: "1.1",
+      operations: {
+        ...clusterOperations(store, arns),
+        ...taskDefinitionOperations(store, arns),
+        ...taskOperations(store, arns, runner, ctx.region),
+        ...tagOperations(store),
+        ...execOperations(ctx, store, runner),
+      },
+    },
+    health: () => ({
+      launchTypes: ["FARGATE"],
+      notSimulated: [
+        "awsvpc networking: a task gets no elastic network interface and its containers share no network namespace, so they cannot reach each other on localhost",
+        "EC2 and EXTERNAL launch types (no container instances), services, task sets, capacity providers other than FARGATE and FARGATE_SPOT",
+        "volumes, secrets, environmentFiles, dependsOn ordering, health checks, task IAM role credentials and the task metadata endpoint",
+        "log drivers other than awslogs (their output is dropped)",
+        "stopped tasks are kept until the simulator's state is removed, not for an hour",
+      ],
+    }),
+    close: async () => runner.close(),
+  };
 }

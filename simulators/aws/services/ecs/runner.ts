@@ -1,0 +1,249 @@
+import { randomBytes } from "node:crypto";
+import { familiarName, parseReference } from "../../../../engine/images/reference.js";
+import type { SimContext } from "../../service.js";
+import type { PullSource, Workload, WorkloadExit } from "../../workloads.js";
+import { AwsLogsDriver, MISSING_LOG_GROUP } from "./awslogs.js";
+import type { EcsStore } from "./store.js";
+import { epochSeconds, type Container, type ContainerDefinition, type KeyValuePair, type Task, type TaskDefinition } from "./types.js";
+
+/** ECS's default time between SIGTERM and SIGKILL when a container definition sets no stopTimeout. */
+const DEFAULT_STOP_TIMEOUT = 30;
+
+/** A task whose containers this simulator is running (or about to). */
+interface LiveTask {
+  task: Task;
+  td: TaskDefinition;
+  /** Its running containers' workloads, by container name. */
+  workloads: Map<string, Workload>;
+  /** While the task is pulling and starting its containers. */
+  launching: boolean;
+  stopping: boolean;
+}
+
+const taskIdOfArn = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
+
+/**
+ * Runs tasks: pulls their images, starts each container on the workload
+ * host, routes awslogs output to CloudWatch Logs, follows the containers'
+ * exits through ECS's task states, and stops them when asked or when an
+ * essential container exits.
+ */
+export class TaskRunner {
+  private readonly live = new Map<string, LiveTask>();
+  private closed = false;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly store: EcsStore,
+  ) {}
+
+  /** Starts a task recorded as PROVISIONING; its progress lands in the store. */
+  start(task: Task, td: TaskDefinition): void {
+    const live: LiveTask = { task, td, workloads: new Map(), launching: true, stopping: false };
+    this.live.set(taskIdOfArn(task.taskArn), live);
+    this.launch(live)
+      .finally(() => {
+        live.launching = false;
+        this.finishIfDone(live);
+      })
+      .catch((err) => this.failStart(live, `ResourceInitializationError: ${err instanceof Error ? err.message : String(err)}`));
+  }
+
+  /** The running workload of a task's container, for ExecuteCommand. */
+  workload(taskId: string, container: string): Workload | undefined {
+    return this.live.get(taskId)?.workloads.get(container);
+  }
+
+  /** Asks a task to stop: SIGTERM to its containers, SIGKILL after their stopTimeout. Returns the task as it now is. */
+  stop(taskId: string, stopCode: string, reason: string): Task | undefined {
+    const live = this.live.get(taskId);
+    if (!live) return undefined;
+    this.beginStop(live, stopCode, reason);
+    return live.task;
+  }
+
+  /** Tasks left unfinished by a previous run of the simulator died with it: they are recorded as STOPPED. */
+  recover(): void {
+    for (const task of this.store.unfinishedTasks()) {
+      const now = epochSeconds();
+      for (const c of task.containers) {
+        if (c.runtimeId) this.ctx.workloads.engine.containers.remove(c.runtimeId, { force: true }).catch(() => {});
+        if (c.lastStatus !== "STOPPED") Object.assign(c, { lastStatus: "STOPPED", reason: "The simulator stopped while the container was running; its process ended with it." });
+      }
+      Object.assign(task, {
+        desiredStatus: "STOPPED",
+        lastStatus: "STOPPED",
+        stoppedReason: "The simulator stopped while the task was running; its containers ended with it and cannot be resumed.",
+        stoppingAt: task.stoppingAt ?? now,
+        executionStoppedAt: task.executionStoppedAt ?? now,
+        stoppedAt: now,
+        version: task.version + 1,
+      });
+      this.store.putTask(task);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private save(live: LiveTask): void {
+    if (this.closed) return;
+    live.task.version++;
+    this.store.putTask(live.task);
+  }
+
+  private container(live: LiveTask, name: string): Container {
+    return live.task.containers.find((c) => c.name === name)!;
+  }
+
+  private async launch(live: LiveTask): Promise<void> {
+    const { task, td } = live;
+    const taskId = taskIdOfArn(task.taskArn);
+    const drivers = new Map<string, AwsLogsDriver>();
+    for (const def of td.containerDefinitions) {
+      const options = def.logConfiguration?.logDriver === "awslogs" ? (def.logConfiguration.options ?? {}) : undefined;
+      if (!options) continue;
+      const group = options["awslogs-group"];
+      if (!this.ctx.logs.groupExists(group)) {
+        if (options["awslogs-create-group"] !== "true") return this.failStart(live, MISSING_LOG_GROUP);
+        this.ctx.logs.createGroup(group);
+      }
+      drivers.set(def.name, AwsLogsDriver.for(def, this.ctx.logs, this.ctx.log, taskId)!);
+    }
+
+    task.lastStatus = "PENDING";
+    task.pullStartedAt = epochSeconds();
+    this.save(live);
+    const sources = new Map<string, PullSource>();
+    for (const def of td.containerDefinitions) {
+      if (sources.has(def.image)) continue;
+      const owned = this.ctx.registry.owns(def.image);
+      sources.set(def.image, owned ? { reference: this.ctx.registry.localReference(def.image), auth: this.ctx.registry.pullCredentials() } : { reference: def.image, auth: {} });
+    }
+    for (const [image, source] of sources) {
+      try {
+        await this.ctx.workloads.pull(source);
+      } catch (err) {
+        const reason = `CannotPullContainerError: failed to resolve ref ${image}: ${err instanceof Error ? err.message : String(err)}`;
+        for (const def of td.containerDefinitions) if (def.image === image) this.container(live, def.name).reason = reason;
+        return this.failStart(live, reason);
+      }
+    }
+    task.pullStoppedAt = epochSeconds();
+    for (const c of task.containers) c.imageDigest = this.digestOf(sources.get(c.image)!.reference);
+    this.save(live);
+
+    for (const def of td.containerDefinitions) {
+      if (live.stopping) return;
+      const driver = drivers.get(def.name);
+      const workload = await this.ctx.workloads.run(this.specOf(live, def, sources.get(def.image)!.reference), (stream, data) => driver?.write(stream, data));
+      const early = await Promise.race([workload.exited, Promise.resolve(undefined)]);
+      const container = this.container(live, def.name);
+      container.runtimeId = workload.id;
+      if (early && early.error !== "") {
+        container.reason = `CannotStartContainerError: ${early.error}`;
+        container.lastStatus = "STOPPED";
+        return this.failStart(live, container.reason);
+      }
+      driver?.started(workload.id);
+      container.lastStatus = "RUNNING";
+      live.workloads.set(def.name, workload);
+      workload.exited.then((exit) => this.exited(live, def, workload, exit, driver)).catch((err) => this.ctx.log.error({ err }, "an ECS container's exit was not recorded"));
+      // A stop that came while this container was being created did not reach it.
+      if (live.stopping) workload.stop(stopTimeoutOf(def), "SIGTERM").catch((err) => this.ctx.log.warn({ err }, "an ECS container could not be stopped"));
+    }
+    if (!live.stopping) {
+      const now = epochSeconds();
+      Object.assign(task, { lastStatus: "RUNNING", startedAt: now, connectivity: "CONNECTED", connectivityAt: now });
+    }
+    this.save(live);
+  }
+
+  private specOf(live: LiveTask, def: ContainerDefinition, image: string) {
+    const override = live.task.overrides.containerOverrides?.find((o) => o.name === def.name);
+    const env = new Map<string, string>();
+    for (const kv of [...(def.environment ?? []), ...(override?.environment ?? [])] as KeyValuePair[]) env.set(kv.name, kv.value);
+    const memory = override?.memory ?? def.memory;
+    const { task, td } = live;
+    return {
+      name: `ecs-${td.family}-${td.revision}-${def.name}-${randomBytes(8).toString("hex")}`,
+      image,
+      ...(def.entryPoint ? { entrypoint: def.entryPoint } : {}),
+      ...((override?.command ?? def.command) ? { command: override?.command ?? def.command } : {}),
+      env: [...env].map(([k, v]) => `${k}=${v}`),
+      ...(def.workingDirectory ? { workingDir: def.workingDirectory } : {}),
+      ...(def.user ? { user: def.user } : {}),
+      labels: {
+        "com.amazonaws.ecs.cluster": task.clusterArn,
+        "com.amazonaws.ecs.container-name": def.name,
+        "com.amazonaws.ecs.task-arn": task.taskArn,
+        "com.amazonaws.ecs.task-definition-family": td.family,
+        "com.amazonaws.ecs.task-definition-version": String(td.revision),
+      },
+      memoryBytes: memory ? memory * 1024 * 1024 : 0,
+    };
+  }
+
+  /** The manifest digest the pulled image came by, as the container's imageDigest. */
+  private digestOf(reference: string): string | undefined {
+    try {
+      const name = familiarName(parseReference(reference));
+      const image = this.ctx.workloads.engine.images.resolve(reference);
+      return image.digests.find((d) => d.startsWith(`${name}@`))?.slice(name.length + 1);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async exited(live: LiveTask, def: ContainerDefinition, workload: Workload, exit: WorkloadExit, driver: AwsLogsDriver | undefined): Promise<void> {
+    driver?.flush();
+    if (this.closed) return;
+    const container = this.container(live, def.name);
+    container.lastStatus = "STOPPED";
+    container.exitCode = exit.exitCode;
+    if (exit.oomKilled) container.reason = "OutOfMemoryError: Container killed due to memory usage";
+    else if (exit.error) container.reason = exit.error;
+    live.workloads.delete(def.name);
+    await workload.remove().catch((err) => this.ctx.log.warn({ err }, "a finished ECS container could not be removed from the workload host"));
+    if (def.essential !== false) this.beginStop(live, "EssentialContainerExited", "Essential container in task exited");
+    if (!this.finishIfDone(live)) this.save(live);
+  }
+
+  private beginStop(live: LiveTask, stopCode: string, reason: string): void {
+    const { task } = live;
+    if (live.stopping) return;
+    live.stopping = true;
+    Object.assign(task, { desiredStatus: "STOPPED", stopCode, stoppedReason: reason, stoppingAt: epochSeconds() });
+    if (task.lastStatus === "RUNNING") task.lastStatus = "DEACTIVATING";
+    for (const [name, workload] of live.workloads) {
+      const def = live.td.containerDefinitions.find((d) => d.name === name)!;
+      workload.stop(stopTimeoutOf(def), "SIGTERM").catch((err) => this.ctx.log.warn({ err }, "an ECS container could not be stopped"));
+    }
+    if (task.lastStatus === "DEACTIVATING") task.lastStatus = "STOPPING";
+    this.save(live);
+  }
+
+  /** A task that failed before its containers ran: STOPPED with the reason, as ECS's TaskFailedToStart. */
+  private failStart(live: LiveTask, reason: string): void {
+    if (this.closed) return;
+    this.beginStop(live, "TaskFailedToStart", reason);
+    this.finishIfDone(live);
+  }
+
+  /** Records the task STOPPED once no container is left to start or running; true when it did. */
+  private finishIfDone(live: LiveTask): boolean {
+    if (this.closed || !live.stopping || live.launching || live.workloads.size > 0) return false;
+    const { task } = live;
+    const now = epochSeconds();
+    for (const c of task.containers) c.lastStatus = "STOPPED";
+    Object.assign(task, { lastStatus: "STOPPED", desiredStatus: "STOPPED", executionStoppedAt: now, stoppedAt: now });
+    this.live.delete(taskIdOfArn(task.taskArn));
+    this.save(live);
+    return true;
+  }
+}
+
+function stopTimeoutOf(def: ContainerDefinition): number {
+  return def.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
+}

@@ -68,8 +68,9 @@ export class SessionManager implements SessionBroker {
     return true;
   }
 
-  get activeSessions(): number {
-    return this.live.size;
+  /** Sessions opened and not yet connected to (nor expired), and data channels open now. */
+  counts(): { waiting: number; connected: number } {
+    return { waiting: this.pending.size, connected: this.live.size };
   }
 
   async close(): Promise<void> {

@@ -1,22 +1,17 @@
 import { requestGroup, type LogsApi, type Operations } from "./api.js";
 import { checkBatch, EVENT_OVERHEAD_BYTES, MAX_BATCH_BYTES, messageBytes, parseEvents } from "./ingest.js";
-import { invalid, limit, optionalBoolean, optionalNumber, optionalString, optionalStringList, requiredString } from "./input.js";
-import { compilePattern } from "./pattern.js";
+import { limit, optionalBoolean, optionalNumber, optionalString, requiredString } from "./input.js";
 import type { StoredEvent, TimeRange } from "./store.js";
 import { sequenceToken } from "./streams.js";
-import { ORIGIN, pageToken, parsePageToken, parseStreamToken, positionNumber, streamToken, type Direction, type Position } from "./tokens.js";
+import { ORIGIN, parseStreamToken, streamToken, type Direction, type Position } from "./tokens.js";
 
-const MAX_EVENTS = 10_000;
-/** How many events FilterLogEvents reads per query, and at most per call before it answers with a token. */
-const SCAN_CHUNK = 1_000;
-const SCAN_BUDGET = 100_000;
-/** FilterLogEvents reads newest first only from startTime on or after 2024-01-01. */
-const NEWEST_FIRST_SINCE = Date.UTC(2024, 0, 1);
+/** GetLogEvents and FilterLogEvents return at most this many events a call. */
+export const MAX_EVENTS = 10_000;
 
-const position = (e: StoredEvent): Position => ({ timestamp: e.timestamp, id: e.id });
+export const position = (e: StoredEvent): Position => ({ timestamp: e.timestamp, id: e.id });
 
 /** The longest run of events whose messages fit in a 1 MB response. */
-function withinResponseSize(events: StoredEvent[]): StoredEvent[] {
+export function withinResponseSize(events: StoredEvent[]): StoredEvent[] {
   let bytes = 0;
   for (let i = 0; i < events.length; i++) {
     bytes += messageBytes(events[i].message) + EVENT_OVERHEAD_BYTES;
@@ -25,14 +20,7 @@ function withinResponseSize(events: StoredEvent[]): StoredEvent[] {
   return events;
 }
 
-type FilterToken = { d: Direction; t: number; i: number };
-
-function isFilterToken(v: unknown): v is FilterToken {
-  const t = v as FilterToken;
-  return typeof v === "object" && v !== null && (t.d === "f" || t.d === "b") && Number.isInteger(t.t) && Number.isInteger(t.i);
-}
-
-/** Writing and reading log events. */
+/** Writing events to a stream and reading them back. */
 export function eventOperations(api: LogsApi): Operations {
   const { store } = api;
 
@@ -63,60 +51,6 @@ export function eventOperations(api: LogsApi): Operations {
         events: page.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestion })),
         nextForwardToken: streamToken("f", last),
         nextBackwardToken: streamToken("b", first),
-      };
-    },
-
-    FilterLogEvents: (input) => {
-      const group = requestGroup(api, input);
-      const names = optionalStringList(input, "logStreamNames");
-      const prefix = optionalString(input, "logStreamNamePrefix");
-      if (names !== undefined && prefix !== undefined) throw invalid("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.");
-      const startTime = optionalNumber(input, "startTime");
-      const endTime = optionalNumber(input, "endTime");
-      // FilterLogEvents' endTime is inclusive.
-      const range: TimeRange = { from: startTime, until: endTime === undefined ? undefined : endTime + 1 };
-      const matches = compilePattern(optionalString(input, "filterPattern"));
-      const pageSize = limit(input, MAX_EVENTS, MAX_EVENTS);
-      const token = optionalString(input, "nextToken");
-      const resumed = token === undefined ? undefined : parsePageToken(token, isFilterToken);
-      const startFromHead = optionalBoolean(input, "startFromHead") ?? true;
-      if (!resumed && !startFromHead && (startTime === undefined || startTime < NEWEST_FIRST_SINCE)) {
-        throw invalid("startFromHead set to false is supported only when startTime is on or after Jan 1, 2024 00:00:00 UTC.");
-      }
-      const direction: Direction = resumed?.d ?? (startFromHead ? "f" : "b");
-
-      let streams: number[] | undefined;
-      if (names !== undefined) streams = names.map((n) => store.findStream(group, n)?.id).filter((id): id is number => id !== undefined);
-      else if (prefix !== undefined) streams = store.listStreams(group, { prefix, byLastEvent: false, descending: false, }).map((s) => s.id);
-      if (streams?.length === 0) return { events: [], searchedLogStreams: [] };
-
-      const found: StoredEvent[] = [];
-      let from: Position | undefined = resumed && { timestamp: resumed.t, id: resumed.i };
-      let scanned = 0;
-      // Whether the range holds nothing beyond `from`.
-      let done = false;
-      scan: for (;;) {
-        const chunk = store.read({ group, streams, range, direction, from, limit: SCAN_CHUNK });
-        for (const e of chunk) {
-          from = position(e);
-          scanned++;
-          if (matches(e.message) && found.push(e) === pageSize) break scan;
-        }
-        if (chunk.length < SCAN_CHUNK) {
-          done = true;
-          break;
-        }
-        if (scanned >= SCAN_BUDGET) break;
-      }
-      const more = !done && from !== undefined && store.hasMore({ group, streams, range, direction, from });
-      const byId = store.streamsOf(group, [...new Set(found.map((e) => e.streamId))]);
-      const page = withinResponseSize(found);
-      const next = page.length < found.length ? position(page[page.length - 1]) : from;
-      return {
-        events: page.map((e) => ({ logStreamName: byId.get(e.streamId), timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestion, eventId: positionNumber(position(e)) })),
-        // AWS no longer reports which streams were searched: the list is empty.
-        searchedLogStreams: [],
-        nextToken: (more || page.length < found.length) && next ? pageToken({ d: direction, t: next.timestamp, i: next.id } satisfies FilterToken) : undefined,
       };
     },
   };

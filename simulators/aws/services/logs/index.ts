@@ -3,6 +3,7 @@ import { packageRoot } from "../../../../engine/package-info.js";
 import type { AwsService, LogSink, SimContext } from "../../service.js";
 import type { LogsApi } from "./api.js";
 import { eventOperations } from "./events.js";
+import { filterOperations } from "./filter.js";
 import { groupOperations } from "./groups.js";
 import { Arns } from "./names.js";
 import { createLogSink } from "./sink.js";
@@ -21,7 +22,7 @@ export function createLogsService(ctx: Pick<SimContext, "sqlite" | "migrate" | "
       json: {
         targetPrefix: "Logs_20140328",
         version: "1.1",
-        operations: { ...groupOperations(api), ...streamOperations(api), ...eventOperations(api) },
+        operations: { ...groupOperations(api), ...streamOperations(api), ...eventOperations(api), ...filterOperations(api) },
       },
     },
     sink: createLogSink(api.store),

@@ -192,6 +192,8 @@ describe("FilterLogEvents", () => {
     expect(messages(await call("FilterLogEvents", { logGroupName: "g", logStreamNamePrefix: "a", filterPattern: "-a2" }))).toEqual(["ERROR a0", "ERROR a4"]);
     expect(messages(await call("FilterLogEvents", { logGroupName: "g", startFromHead: false, startTime: t, limit: 2 }))).toEqual(["INFO b5", "ERROR a4"]);
     expect((await failure(call("FilterLogEvents", { logGroupName: "g", logStreamNames: ["a"], logStreamNamePrefix: "a" }))).code).toBe("InvalidParameterException");
+    expect(await failure(call("FilterLogEvents", { logGroupName: "g", logStreamNames: ["a", "none"] }))).toMatchObject({ code: "ResourceNotFoundException", message: "The specified log stream does not exist." });
+    expect((await failure(call("FilterLogEvents", { logGroupName: "g", logStreamNames: [] }))).code).toBe("InvalidParameterException");
   });
 });
 

@@ -23,14 +23,18 @@ export interface EcsTestbed {
  * startAwsSimulator assembles them, with the services in place before the
  * server routes JSON targets (startAwsSimulator's server indexes its JSON
  * services when it is created, before any is added). Images come from
- * registries as they are named; the simulator's ECR is not part of it.
+ * registries as they are named; the simulator's ECR is not part of it. The
+ * workload engine and the sandbox share one directory, as the sandbox needs.
  */
 export async function startEcsTestbed(dir: string, persistent = false): Promise<EcsTestbed> {
+  mkdirSync(dir, { recursive: true });
   const sqlite = openSimState(persistent ? join(dir, "aws.db") : ":memory:");
   const filesDir = join(dir, "files");
   mkdirSync(filesDir, { recursive: true });
-  const backend = createBackend("sandbox", {}, join(dir, "backend"));
-  const workloads = new Workloads(backend, persistent ? join(dir, "workloads") : undefined);
+  // The sandbox reads image layers from its own directory, so the workload engine must keep them there.
+  mkdirSync(join(dir, "workloads"), { recursive: true });
+  const backend = createBackend("sandbox", {}, join(dir, "workloads"));
+  const workloads = new Workloads(backend, join(dir, "workloads"));
   const log = pino({ level: "silent" });
   const services: AwsService[] = [];
   const server = createServer({ services, credentials: new Map([["test", { accessKeyId: "test", secretAccessKey: "test", accountId: "123456789012" }]]), log, health: () => ({}) });

@@ -1,6 +1,33 @@
+import { join } from "node:path";
+import { packageRoot } from "../../../../engine/package-info.js";
 import type { AwsService, SimContext } from "../../service.js";
+import { functionOperations, type LambdaParts } from "./api.js";
+import { instanceRevision } from "./instance.js";
+import { invokeOperation } from "./invoke.js";
+import { FunctionLifecycle } from "./lifecycle.js";
+import { InstancePool } from "./pool.js";
+import { FunctionStore } from "./store.js";
 
-/** Lambda (REST-JSON) and the Runtime API its function containers poll. */
-export function createLambdaService(_ctx: SimContext): AwsService {
-  return { signingName: "lambda", rest: [] };
+const migrations = join(packageRoot, "simulators", "aws", "services", "lambda", "migrations");
+
+/** Lambda (REST-JSON) for container image functions, run on the workload host behind a Runtime API per instance. */
+export function createLambdaService(ctx: SimContext): AwsService {
+  ctx.migrate("lambda", migrations);
+  const store = new FunctionStore(ctx.sqlite);
+  const pool = new InstancePool(ctx, (name) => {
+    const fn = store.find(name);
+    return fn ? instanceRevision(fn) : undefined;
+  });
+  const lifecycle = new FunctionLifecycle(ctx, store);
+  const parts: LambdaParts = { ctx, store, lifecycle, pool };
+  lifecycle.resume();
+  return {
+    signingName: "lambda",
+    rest: [...functionOperations(parts), invokeOperation(parts)],
+    health: () => ({ functions: store.list().length }),
+    async close() {
+      await lifecycle.close();
+      await pool.close();
+    },
+  };
 }

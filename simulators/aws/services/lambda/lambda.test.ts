@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  ResourceNotFoundException,
+  waitUntilFunctionActiveV2,
+} from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pushTestImage } from "../../../../conformance/aws/images.js";
+import { buildLambdaRuntimeImage } from "../../../../conformance/aws/lambda/runtime-image.js";
+import { startLambdaTestbed, type LambdaTestbed } from "./testbed.js";
+
+let dir: string;
+let bed: LambdaTestbed;
+let lambda: LambdaClient;
+let logs: CloudWatchLogsClient;
+let imageUri: string;
+let role: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "lambda-test-"));
+  bed = await startLambdaTestbed(dir);
+  const archive = join(dir, "runtime.tar");
+  await buildLambdaRuntimeImage(archive);
+  imageUri = await pushTestImage(bed.config, "fn-runtime", "v1", archive);
+  lambda = new LambdaClient(bed.config);
+  logs = new CloudWatchLogsClient(bed.config);
+  const created = await new IAMClient(bed.config).send(new CreateRoleCommand({ RoleName: "fn-role", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+  role = created.Role!.Arn!;
+}, 120_000);
+
+afterAll(async () => {
+  await bed?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function createActive(name: string, extra: Record<string, unknown> = {}): Promise<void> {
+  await lambda.send(new CreateFunctionCommand({ FunctionName: name, PackageType: "Image", Code: { ImageUri: imageUri }, Role: role, ...extra }));
+  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
+}
+
+const decode = (b?: Uint8Array) => Buffer.from(b ?? []).toString("utf8");
+
+describe("Lambda image functions", () => {
+  it("creates a function that becomes Active once its image is pulled", async () => {
+    const created = await lambda.send(new CreateFunctionCommand({ FunctionName: "echo", PackageType: "Image", Code: { ImageUri: imageUri }, Role: role, Environment: { Variables: { GREETING: "hi" } } }));
+    expect(created.State).toBe("Pending");
+    expect(created.FunctionArn).toBe(`arn:aws:lambda:us-east-1:123456789012:function:echo`);
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: "echo" });
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: "echo" }));
+    expect(got.Configuration?.State).toBe("Active");
+    expect(got.Configuration?.LastUpdateStatus).toBe("Successful");
+    expect(got.Code?.RepositoryType).toBe("ECR");
+    expect(got.Code?.ResolvedImageUri).toMatch(new RegExp(`^${imageUri.replace(/:v1$/, "")}@sha256:[0-9a-f]{64}$`));
+  }, 90_000);
+
+  it("invokes the custom runtime and returns its answer, with the log's tail", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: Buffer.from('{"n":1}'), LogType: "Tail" }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBeUndefined();
+    expect(out.ExecutedVersion).toBe("$LATEST");
+    expect(JSON.parse(decode(out.Payload))).toEqual({ received: { n: 1 }, function: "echo", greeting: "hi" });
+    const tail = Buffer.from(out.LogResult!, "base64").toString("utf8");
+    const id = out.$metadata.requestId!;
+    expect(tail).toContain(`START RequestId: ${id} Version: $LATEST\n`);
+    expect(tail).toContain("handling an event for echo\n");
+    expect(tail).toContain(`END RequestId: ${id}\n`);
+    expect(tail).toMatch(new RegExp(`REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: \\d+\\.\\d\\d ms\\n$`));
+  }, 60_000);
+
+  it("reuses the warm instance", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: Buffer.from('{"n":2}'), LogType: "Tail" }));
+    expect(JSON.parse(decode(out.Payload)).received).toEqual({ n: 2 });
+    expect(Buffer.from(out.LogResult!, "base64").toString("utf8")).not.toContain("Init Duration");
+  }, 60_000);
+
+  it("reports a function error with the runtime's error document", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: Buffer.from('{"action":"fail"}') }));
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: "the handler handler failed", errorType: "HandlerError" });
+  }, 60_000);
+
+  it("refuses an unknown function", async () => {
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "nobody" }))).rejects.toThrow(ResourceNotFoundException);
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "nobody" }))).rejects.toThrow("Function not found: arn:aws:lambda:us-east-1:123456789012:function:nobody");
+  });
+
+  it("lists and deletes functions", async () => {
+    const listed = await lambda.send(new ListFunctionsCommand({}));
+    expect(listed.Functions?.map((f) => f.FunctionName)).toContain("echo");
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "echo" }));
+    await expect(lambda.send(new GetFunctionCommand({ FunctionName: "echo" }))).rejects.toThrow(ResourceNotFoundException);
+  }, 30_000);
+
+  it("ends an invocation that outlasts its timeout", async () => {
+    await createActive("sleepy", { Timeout: 1 });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "sleepy", Payload: Buffer.from('{"action":"sleep"}'), LogType: "Tail" }));
+    expect(out.FunctionError).toBe("Unhandled");
+    const id = out.$metadata.requestId!;
+    expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds`, errorType: "Sandbox.Timedout" });
+    expect(Buffer.from(out.LogResult!, "base64").toString("utf8")).toMatch(/Status: timeout\n$/);
+  }, 90_000);
+});

@@ -51,4 +51,8 @@ expect_fail "ecr describe-repositories after delete" "RepositoryNotFoundExceptio
 expect_json "ecr create-repository IMMUTABLE" '.repository.imageTagMutability == "IMMUTABLE"' \
   aws ecr create-repository --repository-name "$repo-empty" --image-tag-mutability IMMUTABLE
 expect_json "ecr delete-repository of an empty one" ".repository.repositoryName == \"$repo-empty\"" aws ecr delete-repository --repository-name "$repo-empty"
-finish
+status=0
+finish || status=1
+# With a reference engine, the docker CLI logs in, pushes and pulls too.
+bash "$(dirname "$0")/ecr-docker.sh" || status=1
+exit $status

@@ -25,6 +25,12 @@ expect_json "logs filter-log-events" '[.events[].message] == ["GET /b 500 ERROR"
   aws logs filter-log-events --log-group-name "$group" --filter-pattern "ERROR"
 expect_json "logs filter-log-events ?term" '[.events[].message] == ["GET /b 500 ERROR", "POST /c 201"]' \
   aws logs filter-log-events --log-group-name "$group" --filter-pattern "?POST ?ERROR"
+# aws logs tail reads through FilterLogEvents' paginator and prints stream and message.
+if out=$(aws logs tail "$group" 2>&1) && [ "$(echo "$out" | awk '{ $1 = ""; print substr($0, 2) }')" = "$(printf 'web GET /a 200\nweb GET /b 500 ERROR\nweb POST /c 201')" ]; then
+  pass "logs tail"
+else
+  fail "logs tail" "$out"
+fi
 expect_json "logs describe-log-streams" '.logStreams[0].logStreamName == "web" and .logStreams[0].lastEventTimestamp != null' \
   aws logs describe-log-streams --log-group-name "$group"
 expect_ok "logs put-retention-policy" aws logs put-retention-policy --log-group-name "$group" --retention-in-days 7

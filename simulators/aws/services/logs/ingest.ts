@@ -1,4 +1,4 @@
-import { constraintFailed, invalid } from "./input.js";
+import { constraintFailed, invalid, wrongType } from "./input.js";
 
 /** PutLogEvents' limits, as AWS documents them. */
 export const MAX_BATCH_EVENTS = 10_000;
@@ -35,16 +35,16 @@ export function messageBytes(message: string): number {
 /** The request's logEvents member, shaped as InputLogEvent[]. */
 export function parseEvents(value: unknown): InputEvent[] {
   if (value === undefined || value === null) throw constraintFailed("logEvents", undefined, "Member must not be null");
-  if (!Array.isArray(value)) throw invalid("Member logEvents must be a list");
+  if (!Array.isArray(value)) throw wrongType("logEvents", "a list");
   if (value.length < 1) throw constraintFailed("logEvents", "[]", "Member must have length greater than or equal to 1");
   if (value.length > MAX_BATCH_EVENTS) throw constraintFailed("logEvents", `${value.length} events`, `Member must have length less than or equal to ${MAX_BATCH_EVENTS}`);
   return value.map((e: unknown, i) => {
     const member = `logEvents.${i + 1}.member`;
     const { timestamp, message } = (e ?? {}) as Record<string, unknown>;
     if (timestamp === undefined || timestamp === null) throw constraintFailed(`${member}.timestamp`, undefined, "Member must not be null");
-    if (typeof timestamp !== "number" || !Number.isInteger(timestamp)) throw invalid(`Member ${member}.timestamp must be an integer`);
+    if (typeof timestamp !== "number" || !Number.isInteger(timestamp)) throw wrongType(`${member}.timestamp`, "an integer");
     if (message === undefined || message === null) throw constraintFailed(`${member}.message`, undefined, "Member must not be null");
-    if (typeof message !== "string") throw invalid(`Member ${member}.message must be a string`);
+    if (typeof message !== "string") throw wrongType(`${member}.message`, "a string");
     if (message.length < 1) throw constraintFailed(`${member}.message`, message, "Member must have length greater than or equal to 1");
     return { timestamp, message };
   });

@@ -1,9 +1,14 @@
 import { AwsError } from "../../errors.js";
 import type { JsonInput } from "../../request.js";
 
-/** CloudWatch Logs reports every malformed request as InvalidParameterException, in AWS's validation wording. */
+/** CloudWatch Logs reports a request that fails validation as InvalidParameterException, in AWS's validation wording. */
 export function invalid(message: string): AwsError {
   return new AwsError("InvalidParameterException", message);
+}
+
+/** A member of the wrong JSON type fails before validation, as AWS's JSON deserializer does. */
+export function wrongType(member: string, expected: string): AwsError {
+  return new AwsError("SerializationException", `Member ${member} must be ${expected}`);
 }
 
 export function constraintFailed(member: string, value: unknown, constraint: string): AwsError {
@@ -14,42 +19,42 @@ export function constraintFailed(member: string, value: unknown, constraint: str
 export function requiredString(input: JsonInput, member: string): string {
   const v = input[member];
   if (v === undefined || v === null) throw constraintFailed(member, v, "Member must not be null");
-  if (typeof v !== "string") throw invalid(`Member ${member} must be a string`);
+  if (typeof v !== "string") throw wrongType(member, "a string");
   return v;
 }
 
 export function optionalString(input: JsonInput, member: string): string | undefined {
   const v = input[member];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "string") throw invalid(`Member ${member} must be a string`);
+  if (typeof v !== "string") throw wrongType(member, "a string");
   return v;
 }
 
 export function optionalNumber(input: JsonInput, member: string): number | undefined {
   const v = input[member];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v)) throw invalid(`Member ${member} must be an integer`);
+  if (typeof v !== "number" || !Number.isInteger(v)) throw wrongType(member, "an integer");
   return v;
 }
 
 export function optionalBoolean(input: JsonInput, member: string): boolean | undefined {
   const v = input[member];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "boolean") throw invalid(`Member ${member} must be a boolean`);
+  if (typeof v !== "boolean") throw wrongType(member, "a boolean");
   return v;
 }
 
 export function optionalStringList(input: JsonInput, member: string): string[] | undefined {
   const v = input[member];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw invalid(`Member ${member} must be a list of strings`);
+  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw wrongType(member, "a list of strings");
   return v as string[];
 }
 
 export function optionalStringMap(input: JsonInput, member: string): Record<string, string> | undefined {
   const v = input[member];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v) || Object.values(v).some((s) => typeof s !== "string")) throw invalid(`Member ${member} must be a map of strings`);
+  if (typeof v !== "object" || Array.isArray(v) || Object.values(v).some((s) => typeof s !== "string")) throw wrongType(member, "a map of strings");
   return v as Record<string, string>;
 }
 

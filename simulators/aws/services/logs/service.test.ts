@@ -151,6 +151,12 @@ describe("PutLogEvents", () => {
     expect((await call("DescribeLogGroups", {})).logGroups).toMatchObject([{ logGroupName: "g", storedBytes: 2 }]);
   });
 
+  it("refuses members of the wrong JSON type with SerializationException", async () => {
+    await streamOf(0);
+    expect((await failure(call("PutLogEvents", { logGroupName: "g", logStreamName: "s", logEvents: [{ timestamp: "now", message: "a" }] }))).code).toBe("SerializationException");
+    expect((await failure(call("GetLogEvents", { logGroupName: "g", logStreamName: "s", limit: "10" }))).code).toBe("SerializationException");
+  });
+
   it("fails out-of-order batches", async () => {
     await streamOf(0);
     const e = await failure(call("PutLogEvents", { logGroupName: "g", logStreamName: "s", logEvents: [{ timestamp: Date.now(), message: "a" }, { timestamp: Date.now() - 5, message: "b" }] }));

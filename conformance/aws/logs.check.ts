@@ -98,6 +98,15 @@ await checks.check("CreateLogStream, ResourceAlreadyExistsException, and Resourc
   await expectError(() => logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "a:b" })), "InvalidParameterException");
 });
 
+await checks.check("an unknown access key is UnrecognizedClientException, a wrong secret InvalidSignatureException", async () => {
+  const stranger = new CloudWatchLogsClient({ ...sim.config, credentials: { accessKeyId: "AKIAUNKNOWNKEY000000", secretAccessKey: "x" } });
+  await expectError(() => stranger.send(new DescribeLogGroupsCommand({})), "UnrecognizedClientException", 400);
+  stranger.destroy();
+  const wrong = new CloudWatchLogsClient({ ...sim.config, credentials: { ...sim.config.credentials, secretAccessKey: "wrong-secret" } });
+  await expectError(() => wrong.send(new DescribeLogGroupsCommand({})), "InvalidSignatureException", 400);
+  wrong.destroy();
+});
+
 const t0 = Date.now() - 10 * 60_000;
 
 await checks.check("PutLogEvents ignores sequence tokens and returns nextSequenceToken", async () => {

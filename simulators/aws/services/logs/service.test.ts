@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AwsError } from "../../errors.js";
 import type { AwsRequest } from "../../request.js";
 import type { LogSink } from "../../service.js";
-import { migrateService } from "../../state.js";
+import { migrateService, openSimState } from "../../state.js";
 import { createLogsService } from "./index.js";
 
 type Output = Record<string, unknown> & {
@@ -294,5 +297,30 @@ describe("the LogSink", () => {
     expect(messages(await call("FilterLogEvents", { logGroupName: "/ecs/app", filterPattern: "second" }))).toEqual(["second"]);
     expect(() => sink.put("/ecs/app", "missing", [{ timestamp: now, message: "x" }])).toThrow("The specified log stream does not exist.");
     expect(() => sink.createStream("/nope", "s")).toThrow("The specified log group does not exist.");
+  });
+});
+
+describe("state", () => {
+  it("keeps groups, streams and events across a restart on the same database file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "logs-state-"));
+    const file = join(dir, "aws.db");
+    const open = () => {
+      const db = openSimState(file);
+      const logs = createLogsService({ sqlite: db, migrate: (s, f) => migrateService(db, s, f), region: "us-east-1", accountId: "123456789012" });
+      return { db, logs };
+    };
+    try {
+      const first = open();
+      first.logs.sink.createGroup("/kept");
+      first.logs.sink.createStream("/kept", "s");
+      first.logs.sink.put("/kept", "s", [{ timestamp: Date.now(), message: "still here" }]);
+      first.db.close();
+      const second = open();
+      const out = (await second.logs.service.json!.operations.GetLogEvents({ logGroupName: "/kept", logStreamName: "s" }, {} as AwsRequest)) as Output;
+      expect(messages(out)).toEqual(["still here"]);
+      second.db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,25 +3,28 @@ import { invalid } from "./input.js";
 /** Whether a log event's message matches a filter pattern. */
 export type Matcher = (message: string) => boolean;
 
-type Term = { test: (message: string) => boolean; mode: "all" | "none" | "any" };
+type Term = { test: (message: string) => boolean; exclude: boolean; alternative: boolean };
 
 /**
  * Compiles the filter pattern syntax for unstructured log events: terms that
  * must all appear (case-sensitive), "quoted phrases", -term exclusions,
- * ?term alternatives (at least one must appear) and %regular expression%
- * terms. JSON ({ $.key = … }) and space-delimited ([a, b]) patterns are not
- * served and say so.
+ * %regular expression% terms, and ?alternatives: each ? begins a group of
+ * terms, and an event matches if all the terms of any one group hold
+ * ("?ERROR ?WARN" is either; "?ERROR Main ?WARN Deadlock" is either pair).
+ * JSON ({ $.key = … }) and space-delimited ([a, b]) patterns are not served
+ * and say so.
  */
 export function compilePattern(pattern: string | undefined): Matcher {
   const text = (pattern ?? "").trim();
   if (text === "") return () => true;
   if (text.startsWith("{")) throw invalid("JSON filter patterns ({ $.key = value }) are not supported by this simulator; use terms, \"quoted phrases\", -term, ?term or %regex%.");
   if (text.startsWith("[")) throw invalid("Space-delimited filter patterns ([field, ...]) are not supported by this simulator; use terms, \"quoted phrases\", -term, ?term or %regex%.");
-  const terms = tokenize(text);
-  const all = terms.filter((t) => t.mode === "all");
-  const none = terms.filter((t) => t.mode === "none");
-  const any = terms.filter((t) => t.mode === "any");
-  return (message) => all.every((t) => t.test(message)) && !none.some((t) => t.test(message)) && (any.length === 0 || any.some((t) => t.test(message)));
+  const groups: Term[][] = [];
+  for (const term of tokenize(text)) {
+    if (term.alternative || groups.length === 0) groups.push([]);
+    groups[groups.length - 1].push(term);
+  }
+  return (message) => groups.some((group) => group.every((t) => t.test(message) !== t.exclude));
 }
 
 function tokenize(text: string): Term[] {
@@ -32,11 +35,10 @@ function tokenize(text: string): Term[] {
       i++;
       continue;
     }
-    let mode: Term["mode"] = "all";
-    if (text[i] === "-" || text[i] === "?") {
-      mode = text[i] === "-" ? "none" : "any";
-      i++;
-    }
+    const alternative = text[i] === "?";
+    if (alternative) i++;
+    const exclude = text[i] === "-";
+    if (exclude) i++;
     let test: Term["test"];
     if (text[i] === '"') {
       let phrase = "";
@@ -66,7 +68,7 @@ function tokenize(text: string): Term[] {
       if (word === "") throw invalid(`Invalid filter pattern: ${text}`);
       test = (m) => m.includes(word);
     }
-    terms.push({ test, mode });
+    terms.push({ test, exclude, alternative });
   }
   return terms;
 }

@@ -91,6 +91,10 @@ describe("filter patterns", () => {
   it("match quoted phrases whole", () => expect(matching('"bad request"')).toEqual(["ERROR 400 bad request"]));
   it("exclude -terms", () => expect(matching("ERROR -500")).toEqual(["ERROR 400 bad request"]));
   it("take any ?term", () => expect(matching("?WARN ?INFO")).toEqual(["WARN disk low", "INFO all good"]));
+  it("group the terms after each ?term as one alternative", () => {
+    expect(matching("?ERROR 500 ?WARN")).toEqual(["ERROR 500 server error", "WARN disk low"]);
+    expect(matching("?ERROR -500 ?INFO")).toEqual(["ERROR 400 bad request", "INFO all good"]);
+  });
   it("take %regular expressions%", () => expect(matching("%[45]00%")).toEqual(lines.slice(0, 2)));
   it("unescape quotes in phrases", () => expect(matching('"\\"hi"')).toEqual(['said "hi there"']));
   it("say JSON and space-delimited patterns are not served", () => {

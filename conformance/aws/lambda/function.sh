@@ -11,7 +11,10 @@ handler() {
     ;;
   *'"action":"sleep"'*) sleep 5 ;;
   *'"action":"big"'*)
-    seq 1 1000000
+    # 2^23 bytes: a JSON string of 8 MB.
+    big=x
+    for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do big=$big$big; done
+    printf '"%s"' "$big"
     return 0
     ;;
   esac

@@ -40,7 +40,6 @@ export function invokeOperation(parts: LambdaParts): RestOperation {
     method: "POST",
     path: "/2015-03-31/functions/:name/invocations",
     handler: async (req, p) => {
-      const fn = lookup(parts, req, p.name);
       const type = header(req.headers, "x-amz-invocation-type") ?? "RequestResponse";
       if (!["RequestResponse", "Event", "DryRun"].includes(type)) {
         throw new AwsError("ValidationException", `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
@@ -51,6 +50,7 @@ export function invokeOperation(parts: LambdaParts): RestOperation {
       }
       const limit = type === "Event" ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
       if (req.body.length > limit) throw new AwsError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 413);
+      const fn = lookup(parts, req, p.name);
       checkJson(req.body);
       checkInvokable(fn);
       if (type === "DryRun") return { status: 204, headers: { "x-amz-executed-version": "$LATEST" } };

@@ -1,15 +1,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, DescribeLogStreamsCommand, FilterLogEventsCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
+  InvalidRequestContentException,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
+  RequestTooLargeException,
   ResourceNotFoundException,
   waitUntilFunctionActiveV2,
 } from "@aws-sdk/client-lambda";
@@ -45,6 +47,15 @@ afterAll(async () => {
 async function createActive(name: string, extra: Record<string, unknown> = {}): Promise<void> {
   await lambda.send(new CreateFunctionCommand({ FunctionName: name, PackageType: "Image", Code: { ImageUri: imageUri }, Role: role, ...extra }));
   await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
+}
+
+/** Polls until probe answers a value. */
+async function waitFor<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, delay));
+  }
 }
 
 const decode = (b?: Uint8Array) => Buffer.from(b ?? []).toString("utf8");
@@ -88,6 +99,47 @@ describe("Lambda image functions", () => {
     expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: "the handler handler failed", errorType: "HandlerError" });
   }, 60_000);
 
+  it("writes the instance's lines to CloudWatch Logs, in a stream per instance", async () => {
+    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/echo" }));
+    expect(streams.logStreams).toHaveLength(1);
+    const stream = streams.logStreams![0].logStreamName!;
+    expect(stream).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+    const events = await logs.send(new GetLogEventsCommand({ logGroupName: "/aws/lambda/echo", logStreamName: stream, startFromHead: true }));
+    const messages = events.events!.map((e) => e.message!);
+    expect(messages.filter((m) => m.startsWith("START RequestId: "))).toHaveLength(3);
+    expect(messages.filter((m) => m === "handling an event for echo")).toHaveLength(3);
+    expect(messages.filter((m) => m.startsWith("REPORT RequestId: "))).toHaveLength(3);
+  });
+
+  it("answers a dry run without running the function", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "DryRun" }));
+    expect(out.StatusCode).toBe(204);
+  });
+
+  it("runs an Event invocation in the background", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: Buffer.from('{"n":"async"}') }));
+    expect(out.StatusCode).toBe(202);
+    const id = out.$metadata.requestId!;
+    await waitFor(async () => {
+      const events = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/echo" }));
+      return events.events?.some((e) => e.message?.startsWith(`END RequestId: ${id}`)) || undefined;
+    });
+  }, 30_000);
+
+  it("refuses a payload over 6 MB and one that is not JSON", async () => {
+    const big = Buffer.from(JSON.stringify("x".repeat(6 * 1024 * 1024)));
+    const e = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: big })).catch((err: Error & { $metadata: { httpStatusCode: number } }) => err);
+    expect(e).toBeInstanceOf(RequestTooLargeException);
+    expect((e as RequestTooLargeException).$metadata.httpStatusCode).toBe(413);
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: Buffer.from("{nope") }))).rejects.toThrow(InvalidRequestContentException);
+  });
+
+  it("turns a response over 6 MB into Lambda's function error", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: Buffer.from('{"action":"big"}') }));
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).", errorType: "Function.ResponseSizeTooLarge" });
+  }, 60_000);
+
   it("refuses an unknown function", async () => {
     await expect(lambda.send(new InvokeCommand({ FunctionName: "nobody" }))).rejects.toThrow(ResourceNotFoundException);
     await expect(lambda.send(new InvokeCommand({ FunctionName: "nobody" }))).rejects.toThrow("Function not found: arn:aws:lambda:us-east-1:123456789012:function:nobody");
@@ -99,6 +151,24 @@ describe("Lambda image functions", () => {
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "echo" }));
     await expect(lambda.send(new GetFunctionCommand({ FunctionName: "echo" }))).rejects.toThrow(ResourceNotFoundException);
   }, 30_000);
+
+  it("reports a runtime that exits, one that cannot start, and one that fails to initialize", async () => {
+    await createActive("exits", { ImageConfig: { EntryPoint: ["sh", "-c", "echo leaving; exit 2"] } });
+    let out = await lambda.send(new InvokeCommand({ FunctionName: "exits" }));
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: `RequestId: ${out.$metadata.requestId} Error: Runtime exited with error: exit status 2`, errorType: "Runtime.ExitError" });
+
+    await createActive("no-entrypoint", { ImageConfig: { EntryPoint: ["/var/runtime/missing"] } });
+    out = await lambda.send(new InvokeCommand({ FunctionName: "no-entrypoint" }));
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(decode(out.Payload)).errorType).toBe("Runtime.InvalidEntrypoint");
+
+    const report = `curl -sS -X POST -H "Lambda-Runtime-Function-Error-Type: Runtime.Broken" --data-binary '{"errorMessage":"cannot load","errorType":"Runtime.Broken"}' "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error"; exit 1`;
+    await createActive("init-fails", { ImageConfig: { EntryPoint: ["sh", "-c", report] } });
+    out = await lambda.send(new InvokeCommand({ FunctionName: "init-fails" }));
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: "cannot load", errorType: "Runtime.Broken" });
+  }, 90_000);
 
   it("ends an invocation that outlasts its timeout", async () => {
     await createActive("sleepy", { Timeout: 1 });

@@ -27,8 +27,12 @@ export function compilePattern(pattern: string | undefined): Matcher {
   return (message) => groups.some((group) => group.every((t) => t.test(message) !== t.exclude));
 }
 
+const REGEX_CHARACTERS = /^[A-Za-z0-9:_#=@/;,\-^$?[\]{}|\\*+.]*$/;
+const MAX_REGEXES = 2;
+
 function tokenize(text: string): Term[] {
   const terms: Term[] = [];
+  let regexes = 0;
   let i = 0;
   while (i < text.length) {
     if (/\s/.test(text[i])) {
@@ -55,6 +59,9 @@ function tokenize(text: string): Term[] {
       if (end < 0) throw invalid(`Invalid filter pattern: unterminated regular expression in ${text}`);
       const source = text.slice(i + 1, end);
       i = end + 1;
+      // AWS takes letters, digits, a few symbols and the operators ^ $ ? [ ] { } | \\ * + . only: no groups.
+      if (!REGEX_CHARACTERS.test(source)) throw invalid(`Invalid filter pattern: %${source}% uses characters AWS regular expressions do not take (no parentheses, no multibyte characters)`);
+      if (++regexes > MAX_REGEXES) throw invalid(`Invalid filter pattern: at most ${MAX_REGEXES} regular expressions are allowed in a filter pattern`);
       let re: RegExp;
       try {
         re = new RegExp(source);

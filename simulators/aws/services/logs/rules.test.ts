@@ -95,7 +95,12 @@ describe("filter patterns", () => {
     expect(matching("?ERROR 500 ?WARN")).toEqual(["ERROR 500 server error", "WARN disk low"]);
     expect(matching("?ERROR -500 ?INFO")).toEqual(["ERROR 400 bad request", "INFO all good"]);
   });
-  it("take %regular expressions%", () => expect(matching("%[45]00%")).toEqual(lines.slice(0, 2)));
+  it("take %regular expressions%, as far as AWS's regex syntax goes", () => {
+    expect(matching("%[45]00%")).toEqual(lines.slice(0, 2));
+    expect(matching("%^WARN|^INFO%")).toEqual(lines.slice(2, 4));
+    expect(error(() => compilePattern("%(ERROR)%")).code).toBe("InvalidParameterException");
+    expect(error(() => compilePattern("%a% %b% %c%")).message).toMatch(/at most 2/);
+  });
   it("unescape quotes in phrases", () => expect(matching('"\\"hi"')).toEqual(['said "hi there"']));
   it("say JSON and space-delimited patterns are not served", () => {
     expect(error(() => compilePattern("{ $.level = \"error\" }"))).toMatchObject({ code: "InvalidParameterException", message: expect.stringMatching(/JSON filter patterns/) });

@@ -232,6 +232,11 @@ describe("log groups and streams", () => {
     expect(names(second)).toEqual(["/b/two", "/c"]);
     expect(second.nextToken).toBeUndefined();
     expect((await failure(call("DescribeLogGroups", { logGroupNamePrefix: "/a", logGroupNamePattern: "a" }))).code).toBe("InvalidParameterException");
+    const byIdentifier = await call("DescribeLogGroups", { logGroupIdentifiers: ["/c", "arn:aws:logs:us-east-1:123456789012:log-group:/a/two", "/missing"] });
+    expect(names(byIdentifier)).toEqual(["/a/two", "/c"]);
+    await call("CreateLogGroup", { logGroupName: "/rare", logGroupClass: "INFREQUENT_ACCESS" });
+    expect(names(await call("DescribeLogGroups", { logGroupClass: "ESSENTIALS" }))).toEqual(["/rare"]);
+    expect((await failure(call("CreateLogGroup", { logGroupName: "/odd", logGroupClass: "COLD" }))).code).toBe("InvalidParameterException");
   });
 
   it("take only AWS's retention values", async () => {

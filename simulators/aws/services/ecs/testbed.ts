@@ -8,6 +8,7 @@ import type { AwsService, SimContext } from "../../service.js";
 import { createSessionManager } from "../../ssm/index.js";
 import { migrateService, openSimState } from "../../state.js";
 import { Workloads } from "../../workloads.js";
+import { createEcrService } from "../ecr/index.js";
 import { createIamService } from "../iam/index.js";
 import { createLogsService } from "../logs/index.js";
 import { createEcsService } from "./index.js";
@@ -19,12 +20,12 @@ export interface EcsTestbed {
 }
 
 /**
- * ECS with IAM, CloudWatch Logs and Session Manager on one loopback port, as
- * startAwsSimulator assembles them, with the services in place before the
- * server routes JSON targets (startAwsSimulator's server indexes its JSON
- * services when it is created, before any is added). Images come from
- * registries as they are named; the simulator's ECR is not part of it. The
- * workload engine and the sandbox share one directory, as the sandbox needs.
+ * ECS with IAM, CloudWatch Logs, ECR and Session Manager on one loopback
+ * port, as startAwsSimulator assembles them, but with the services in place
+ * before the server indexes its JSON targets and routes (startAwsSimulator's
+ * server does so when it is created, before any service is added), and with
+ * the workload engine and the sandbox sharing one directory, as the sandbox
+ * reads image layers from its own.
  */
 export async function startEcsTestbed(dir: string, persistent = false): Promise<EcsTestbed> {
   mkdirSync(dir, { recursive: true });
@@ -45,11 +46,12 @@ export async function startEcsTestbed(dir: string, persistent = false): Promise<
   ctx.roles = iam.roles;
   const logs = createLogsService(ctx);
   ctx.logs = logs.sink;
-  ctx.registry = { owns: () => false, localReference: (r) => r, pullCredentials: () => ({ username: "", password: "" }) };
+  const ecr = createEcrService(ctx);
+  ctx.registry = ecr.registry;
   const ssm = createSessionManager(ctx);
   ctx.sessions = ssm.sessions;
   const ecs = createEcsService(ctx);
-  services.push(iam.service, logs.service, ssm.service, ecs);
+  services.push(iam.service, logs.service, ecr.service, ssm.service, ecs);
   const inner = createServer({ services, credentials: new Map([["test", { accessKeyId: "test", secretAccessKey: "test", accountId: "123456789012" }]]), log, health: () => ({}) });
   server.removeAllListeners("request");
   server.removeAllListeners("upgrade");

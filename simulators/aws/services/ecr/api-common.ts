@@ -1,11 +1,13 @@
 import { AwsError } from "../../errors.js";
 import type { JsonInput } from "../../request.js";
 import type { SimContext } from "../../service.js";
+import type { BlobFiles } from "./blobs.js";
 import type { EcrStore, Repository } from "./store.js";
 import type { RegistryTokens } from "./tokens.js";
 
 export interface ApiDeps {
   store: EcrStore;
+  blobs: BlobFiles;
   tokens: RegistryTokens;
   ctx: Pick<SimContext, "accountId" | "region" | "endpoint">;
   /** host:port of the registry, the prefix of every repositoryUri. */

@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import {
+  BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
+  CompleteLayerUploadCommand,
+  GetDownloadUrlForLayerCommand,
+  InitiateLayerUploadCommand,
+  UploadLayerPartCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
@@ -166,6 +173,48 @@ describe("the ECR API", () => {
     expect(gone).toMatchObject({ repositoryName: "frozen", imageTagMutability: "IMMUTABLE" });
     await expect(t.ecr.send(new DeleteRepositoryCommand({ repositoryName: "frozen" }))).rejects.toMatchObject({ name: "RepositoryNotFoundException" });
     expect((await t.fetch("/v2/frozen/tags/list")).status).toBe(404);
+  });
+
+  it("uploads layers through the API, checks their availability and hands out download URLs", async () => {
+    await t.ecr.send(new CreateRepositoryCommand({ repositoryName: "layers" }));
+    const layer = Buffer.from("a layer sent in two parts");
+    const { uploadId, partSize } = await t.ecr.send(new InitiateLayerUploadCommand({ repositoryName: "layers" }));
+    expect(partSize).toBeGreaterThan(0);
+    await expect(t.ecr.send(new CompleteLayerUploadCommand({ repositoryName: "layers", uploadId, layerDigests: [sha256(layer)] }))).rejects.toMatchObject({ name: "EmptyUploadException" });
+    const first = await t.ecr.send(new UploadLayerPartCommand({ repositoryName: "layers", uploadId, partFirstByte: 0, partLastByte: 7, layerPartBlob: layer.subarray(0, 8) }));
+    expect(first.lastByteReceived).toBe(7);
+    await expect(
+      t.ecr.send(new UploadLayerPartCommand({ repositoryName: "layers", uploadId, partFirstByte: 9, partLastByte: layer.length - 1, layerPartBlob: layer.subarray(9) })),
+    ).rejects.toMatchObject({ name: "InvalidLayerPartException" });
+    await t.ecr.send(new UploadLayerPartCommand({ repositoryName: "layers", uploadId, partFirstByte: 8, partLastByte: layer.length - 1, layerPartBlob: layer.subarray(8) }));
+    const done = await t.ecr.send(new CompleteLayerUploadCommand({ repositoryName: "layers", uploadId, layerDigests: [sha256(layer)] }));
+    expect(done).toMatchObject({ layerDigest: sha256(layer), uploadId, repositoryName: "layers" });
+    await expect(t.ecr.send(new UploadLayerPartCommand({ repositoryName: "layers", uploadId, partFirstByte: 0, partLastByte: 0, layerPartBlob: Buffer.from("x") }))).rejects.toMatchObject({
+      name: "UploadNotFoundException",
+    });
+
+    const wrong = await t.ecr.send(new InitiateLayerUploadCommand({ repositoryName: "layers" }));
+    await t.ecr.send(new UploadLayerPartCommand({ repositoryName: "layers", uploadId: wrong.uploadId, partFirstByte: 0, partLastByte: 0, layerPartBlob: Buffer.from("y") }));
+    await expect(t.ecr.send(new CompleteLayerUploadCommand({ repositoryName: "layers", uploadId: wrong.uploadId, layerDigests: [sha256("z")] }))).rejects.toMatchObject({ name: "InvalidLayerException" });
+
+    const checked = await t.ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: "layers", layerDigests: [sha256(layer), sha256("absent"), "bad"] }));
+    expect(checked.layers).toEqual([{ layerDigest: sha256(layer), layerAvailability: "AVAILABLE", layerSize: layer.length }]);
+    expect(checked.failures!.map((f) => f.failureCode)).toEqual(["MissingLayerDigest", "InvalidLayerDigest"]);
+    // The registry sees a layer uploaded through the API.
+    expect(await (await t.fetch(`/v2/layers/blobs/${sha256(layer)}`)).text()).toBe(layer.toString());
+
+    const { downloadUrl } = await t.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: "layers", layerDigest: sha256(layer) }));
+    const download = await fetch(downloadUrl!);
+    expect(download.status).toBe(200);
+    expect(await download.text()).toBe(layer.toString());
+    expect((await fetch(downloadUrl!.replace(/token=[^&]+/, "token=forged"))).status).toBe(403);
+    await expect(t.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: "layers", layerDigest: sha256("absent") }))).rejects.toMatchObject({ name: "LayersNotFoundException" });
+
+    // Bytes no repository holds go with the last repository holding them.
+    const file = join(t.ctx.filesDir, "ecr", "blobs", "sha256", sha256(layer).slice(7));
+    expect(existsSync(file)).toBe(true);
+    await t.ecr.send(new DeleteRepositoryCommand({ repositoryName: "layers", force: true }));
+    expect(existsSync(file)).toBe(false);
   });
 
   it("names its repositories for the workload host under both registry names", async () => {

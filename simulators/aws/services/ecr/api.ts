@@ -1,6 +1,7 @@
 import type { JsonOperation } from "../../service.js";
 import { list, type ApiDeps } from "./api-common.js";
 import { imageOperations } from "./images-api.js";
+import { layerOperations } from "./layers-api.js";
 import { repositoryOperations } from "./repositories-api.js";
 import { REGISTRY_USER } from "./tokens.js";
 
@@ -11,6 +12,7 @@ export function ecrOperations(deps: ApiDeps): Record<string, JsonOperation> {
   return {
     ...repositoryOperations(deps),
     ...imageOperations(deps),
+    ...layerOperations(deps),
     GetAuthorizationToken: (input) => {
       const ids = list<string>(input, "registryIds") ?? [deps.ctx.accountId];
       const { password, expiresAtMs } = deps.tokens.issue();

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { appendFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -54,13 +54,20 @@ export class BlobFiles {
 
   /** Starts an empty upload file. */
   begin(id: string): void {
-    createWriteStream(this.uploadPath(id)).close();
+    writeFileSync(this.uploadPath(id), "");
   }
 
   /** Appends a request body to an upload; returns the upload's size after it. */
   async append(id: string, body: ReadableStream<Uint8Array> | null): Promise<number> {
     const path = this.uploadPath(id);
     if (body) await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(path, { flags: "a" }));
+    return statSync(path).size;
+  }
+
+  /** Appends bytes sent in an API call (UploadLayerPart); returns the upload's size after them. */
+  appendBytes(id: string, bytes: Buffer): number {
+    const path = this.uploadPath(id);
+    appendFileSync(path, bytes);
     return statSync(path).size;
   }
 
@@ -74,6 +81,11 @@ export class BlobFiles {
     const size = statSync(path).size;
     renameSync(path, this.path(digest));
     return size;
+  }
+
+  /** Removes a blob's bytes (when no repository holds it any more). */
+  remove(digest: string): void {
+    rmSync(this.path(digest), { force: true });
   }
 
   discard(id: string): void {

@@ -4,6 +4,7 @@ import type { AwsService, ImageRegistry, SimContext } from "../../service.js";
 import { ecrOperations } from "./api.js";
 import { BlobFiles } from "./blobs.js";
 import { imageRegistry, registryHosts } from "./image-registry.js";
+import { layerDownloadRoute } from "./layer-download.js";
 import { registryRoutes } from "./registry-routes.js";
 import { EcrStore } from "./store.js";
 import { RegistryTokens } from "./tokens.js";
@@ -19,8 +20,11 @@ export function createEcrService(ctx: SimContext): { service: AwsService; regist
   const hosts = registryHosts(ctx.endpoint, ctx.accountId, ctx.region);
   const service: AwsService = {
     signingName: "ecr",
-    json: { targetPrefix: "AmazonEC2ContainerRegistry_V20150921", version: "1.1", operations: ecrOperations({ store, tokens, ctx, registryHost: hosts.local }) },
-    routes: (app) => registryRoutes(app, { store, blobs, tokens, accountId: ctx.accountId, endpoint: ctx.endpoint }),
+    json: { targetPrefix: "AmazonEC2ContainerRegistry_V20150921", version: "1.1", operations: ecrOperations({ store, blobs, tokens, ctx, registryHost: hosts.local }) },
+    routes: (app) => {
+      registryRoutes(app, { store, blobs, tokens, accountId: ctx.accountId, endpoint: ctx.endpoint });
+      layerDownloadRoute(app, { store, blobs, tokens });
+    },
     health: () => ({ registry: `${hosts.local}/v2/`, repositories: store.repositories().length }),
   };
   return { service, registry: imageRegistry(hosts, tokens) };

@@ -122,7 +122,12 @@ export function repositoryOperations(deps: ApiDeps): Record<string, JsonOperatio
           `The repository with name '${repo.name}' in registry with id '${deps.ctx.accountId}' cannot be deleted because it still contains images`,
         );
       }
+      const held = store.blobsOf(repo.name);
+      const uploading = store.uploadsOf(repo.name);
       store.deleteRepository(repo.name);
+      // Bytes no repository holds any more go with it.
+      for (const id of uploading) deps.blobs.discard(id);
+      for (const digest of held) if (!store.blobHeld(digest)) deps.blobs.remove(digest);
       return { repository: repositoryJson(deps, repo) };
     },
 

@@ -108,6 +108,20 @@ export class EcrStore {
     this.db.insert(repositoryBlobs).values({ repository, digest, size }).onConflictDoNothing().run();
   }
 
+  /** The digests of the blobs a repository holds. */
+  blobsOf(repository: string): string[] {
+    return this.db.select().from(repositoryBlobs).where(eq(repositoryBlobs.repository, repository)).all().map((b) => b.digest);
+  }
+
+  /** Whether any repository holds a blob. */
+  blobHeld(digest: string): boolean {
+    return this.db.select().from(repositoryBlobs).where(eq(repositoryBlobs.digest, digest)).limit(1).get() !== undefined;
+  }
+
+  uploadsOf(repository: string): string[] {
+    return this.db.select().from(uploads).where(eq(uploads.repository, repository)).all().map((u) => u.id);
+  }
+
   upload(id: string): Upload | undefined {
     return this.db.select().from(uploads).where(eq(uploads.id, id)).get();
   }

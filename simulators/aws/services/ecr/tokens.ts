@@ -35,7 +35,12 @@ export class RegistryTokens {
     const decoded = Buffer.from(m[1], "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 0 || decoded.slice(0, colon) !== REGISTRY_USER) return "invalid";
-    const row = this.db.select().from(tokens).where(eq(tokens.password, decoded.slice(colon + 1))).get();
+    return this.checkPassword(decoded.slice(colon + 1), now);
+  }
+
+  /** Checks a password alone (one carried in a layer download URL). */
+  checkPassword(password: string, now = Date.now()): Credentials {
+    const row = this.db.select().from(tokens).where(eq(tokens.password, password)).get();
     if (!row) return "invalid";
     return row.expiresAtMs > now ? "valid" : "expired";
   }

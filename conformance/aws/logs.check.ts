@@ -176,6 +176,9 @@ await checks.check("GetLogEvents: newest page by default, f/ and b/ tokens of 56
   assert(typeof back.events![0].ingestionTime === "number", "ingestionTime");
   const range = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "web/1", startTime: t0 + 1, endTime: t0 + 3, startFromHead: true }));
   assertEqual(messagesOf(range.events), ["GET /item/1 200", "GET /item/2 200"], "range");
+  const logGroupIdentifier = `arn:aws:logs:${sim.config.region}:123456789012:log-group:${group}`;
+  const byArn = await logs.send(new GetLogEventsCommand({ logGroupIdentifier, logStreamName: "web/1", limit: 1, startFromHead: true }));
+  assertEqual(messagesOf(byArn.events), ["GET /item/0 200"], "by logGroupIdentifier");
 });
 
 await checks.check("GetLogEvents at the end returns the token passed in, in either direction", async () => {

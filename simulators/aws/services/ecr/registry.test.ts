@@ -153,3 +153,35 @@ describe("ECR's registry", () => {
     expect(await (await t.fetch("/v2/fixed/tags/list")).json()).toEqual({ name: "fixed", tags: ["multi", "one"] });
   });
 });
+
+describe("ECR's registry under a data directory", () => {
+  it("keeps repositories, images, blobs and passwords across a restart", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "ecr-data-"));
+    try {
+      const before = await startEcrTestbed({ dataDir });
+      await before.ecr.send(new CreateRepositoryCommand({ repositoryName: "kept" }));
+      const { username, password } = await registryLogin(before.ecr);
+      const blob = Buffer.from("kept bytes");
+      expect((await before.fetch(`/v2/kept/blobs/uploads/?digest=${sha256(blob)}`, { method: "POST", body: blob })).status).toBe(201);
+      const started = await before.fetch("/v2/kept/blobs/uploads/", { method: "POST" });
+      await before.fetch(started.headers.get("location")!, { method: "PATCH", body: "half" });
+      await before.close();
+
+      const after = await startEcrTestbed({ dataDir });
+      try {
+        const auth = { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` };
+        const got = await fetch(`${after.endpoint}/v2/kept/blobs/${sha256(blob)}`, { headers: auth });
+        expect(await got.text()).toBe("kept bytes");
+        // An upload under way resumes where it was.
+        const location = started.headers.get("location")!;
+        const resumed = await fetch(`${after.endpoint}${location}?digest=${sha256("half done")}`, { method: "PUT", body: " done", headers: auth });
+        expect(resumed.status).toBe(201);
+        expect((await after.ecr.send(new DescribeImagesCommand({ repositoryName: "kept" }))).imageDetails).toEqual([]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -28,13 +28,14 @@ export interface EcrTestbed {
  * The simulator's front with ECR alone on a free loopback port, for the ECR
  * tests. The port is bound first because ECR's URIs name it.
  */
-export async function startEcrTestbed(): Promise<EcrTestbed> {
-  const dir = mkdtempSync(join(tmpdir(), "ecr-test-"));
+export async function startEcrTestbed(options: { dataDir?: string } = {}): Promise<EcrTestbed> {
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), "ecr-test-"));
   let inner: http.Server | undefined;
   const outer = http.createServer((req, res) => inner!.emit("request", req, res));
   await new Promise<void>((resolve) => outer.listen(0, "127.0.0.1", resolve));
   const endpoint = `http://127.0.0.1:${(outer.address() as AddressInfo).port}`;
-  const sqlite = openSimState(":memory:");
+  // With a data directory, state lasts across testbeds, as under --data.
+  const sqlite = openSimState(options.dataDir ? join(dir, "aws.db") : ":memory:");
   const log = pino({ level: "silent" });
   const ctx = { region: "us-east-1", accountId: "123456789012", endpoint, sqlite, filesDir: dir, log, migrate: (s: string, f: string) => migrateService(sqlite, s, f) } as SimContext;
   const ecrService = createEcrService(ctx);
@@ -63,7 +64,7 @@ export async function startEcrTestbed(): Promise<EcrTestbed> {
       outer.closeAllConnections();
       await new Promise<void>((resolve) => outer.close(() => resolve()));
       sqlite.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

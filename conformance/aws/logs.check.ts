@@ -89,6 +89,8 @@ await checks.check("TagResource, UntagResource and ListTagsForResource by ARN; T
   await logs.send(new UntagLogGroupCommand({ logGroupName: group, tags: ["team"] }));
   assertEqual((await logs.send(new ListTagsLogGroupCommand({ logGroupName: group }))).tags, { old: "api" }, "tags by name");
   await expectError(() => logs.send(new ListTagsForResourceCommand({ resourceArn: `${resourceArn}/none` })), "ResourceNotFoundException");
+  const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key${i}`, "v"]));
+  await expectError(() => logs.send(new TagResourceCommand({ resourceArn, tags: fifty })), "TooManyTagsException", 400);
 });
 
 await checks.check("CreateLogStream, ResourceAlreadyExistsException, and ResourceNotFoundException in a missing group", async () => {

@@ -1,7 +1,8 @@
+import { AwsError } from "../../errors.js";
 import type { JsonInput } from "../../request.js";
 import { requestGroup, type LogsApi, type Operations } from "./api.js";
 import { constraintFailed, invalid, limit, optionalBoolean, optionalNumber, optionalString, optionalStringList, optionalStringMap, requiredString } from "./input.js";
-import { checkGroupName, checkRetention, checkTags, GROUP_CLASSES } from "./names.js";
+import { checkGroupName, checkRetention, checkTags, GROUP_CLASSES, MAX_TAGS } from "./names.js";
 import { groupNotFound, type Group } from "./store.js";
 import { pageToken, parsePageToken } from "./tokens.js";
 
@@ -43,8 +44,9 @@ export function groupOperations(api: LogsApi): Operations {
 
   const addTags = (g: Group, tags: Record<string, string> | undefined) => {
     if (!tags) throw constraintFailed("tags", undefined, "Member must not be null");
+    checkTags(tags);
     const merged = { ...tagsOf(g), ...tags };
-    checkTags(merged);
+    if (Object.keys(merged).length > MAX_TAGS) throw new AwsError("TooManyTagsException", `A resource can have no more than ${MAX_TAGS} tags.`, 400, "Sender", { resourceName: arns.group(g.name) });
     store.setTags(g, merged);
     return {};
   };
@@ -68,6 +70,7 @@ export function groupOperations(api: LogsApi): Operations {
       if (!GROUP_CLASSES.includes(groupClass)) throw constraintFailed("logGroupClass", groupClass, `Member must satisfy enum value set: [${GROUP_CLASSES.join(", ")}]`);
       const tags = optionalStringMap(input, "tags") ?? {};
       checkTags(tags);
+      if (Object.keys(tags).length > MAX_TAGS) throw constraintFailed("tags", `${Object.keys(tags).length} tags`, `Member must have length less than or equal to ${MAX_TAGS}`);
       store.createGroup({ name, groupClass, tags, created: Date.now() });
       return {};
     },

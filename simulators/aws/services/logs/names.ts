@@ -29,10 +29,12 @@ export function checkRetention(days: number | undefined): number {
   return days;
 }
 
-/** Tags as AWS limits them: at most 50, keys of 1 to 128 characters, values of up to 256, no aws: prefix. */
+/** A resource can carry at most this many tags. */
+export const MAX_TAGS = 50;
+
+/** Tags as AWS limits them: keys of 1 to 128 characters, values of up to 256, no aws: prefix. */
 export function checkTags(tags: Record<string, string>): void {
   const keys = Object.keys(tags);
-  if (keys.length > 50) throw invalid("A resource can have no more than 50 tags.");
   for (const key of keys) {
     if (key.length < 1 || key.length > 128) throw constraintFailed("tags", key, "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]");
     if (tags[key].length > 256) throw constraintFailed("tags", tags[key], "Member must satisfy constraint: [Member must have length less than or equal to 256]");

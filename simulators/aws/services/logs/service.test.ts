@@ -257,6 +257,8 @@ describe("log groups and streams", () => {
     await call("TagLogGroup", { logGroupName: "g", tags: { x: "1" } });
     expect(await call("ListTagsLogGroup", { logGroupName: "g" })).toEqual({ tags: { env: "test", x: "1" } });
     expect((await failure(call("ListTagsForResource", { resourceArn: resourceArn + "x" }))).code).toBe("ResourceNotFoundException");
+    const many = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, "v"]));
+    expect(await failure(call("TagResource", { resourceArn, tags: many }))).toMatchObject({ code: "TooManyTagsException", extra: { resourceName: resourceArn } });
   });
 
   it("list streams by name or last event time, both ways, in pages", async () => {

@@ -1,6 +1,11 @@
 import { createHash } from "node:crypto";
 import {
+  BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
+  CompleteLayerUploadCommand,
+  GetDownloadUrlForLayerCommand,
+  InitiateLayerUploadCommand,
+  UploadLayerPartCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
@@ -189,6 +194,31 @@ await checks.check("PutImageScanningConfiguration and DescribeRegistry", async (
   const out = await ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: repo, imageScanningConfiguration: { scanOnPush: true } }));
   assertEqual(out.imageScanningConfiguration, { scanOnPush: true }, "scanning");
   assertEqual((await ecr.send(new DescribeRegistryCommand({}))).registryId, account, "registryId");
+});
+
+await checks.check("layers through the API: InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload, BatchCheckLayerAvailability", async () => {
+  const layer = Buffer.from(`a layer of the API check ${suffix}`);
+  const { uploadId, partSize } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: repo }));
+  assert(uploadId && partSize && partSize > 0, "uploadId and partSize");
+  await expectError(() => ecr.send(new CompleteLayerUploadCommand({ repositoryName: repo, uploadId, layerDigests: [sha256(layer)] })), "EmptyUploadException", 400);
+  const part = await ecr.send(new UploadLayerPartCommand({ repositoryName: repo, uploadId, partFirstByte: 0, partLastByte: 9, layerPartBlob: layer.subarray(0, 10) }));
+  assertEqual(part.lastByteReceived, 9, "lastByteReceived");
+  await expectError(
+    () => ecr.send(new UploadLayerPartCommand({ repositoryName: repo, uploadId, partFirstByte: 11, partLastByte: layer.length - 1, layerPartBlob: layer.subarray(11) })),
+    "InvalidLayerPartException",
+    400,
+  );
+  await ecr.send(new UploadLayerPartCommand({ repositoryName: repo, uploadId, partFirstByte: 10, partLastByte: layer.length - 1, layerPartBlob: layer.subarray(10) }));
+  const done = await ecr.send(new CompleteLayerUploadCommand({ repositoryName: repo, uploadId, layerDigests: [sha256(layer)] }));
+  assertEqual(done.layerDigest, sha256(layer), "layerDigest");
+  await expectError(() => ecr.send(new UploadLayerPartCommand({ repositoryName: repo, uploadId, partFirstByte: 0, partLastByte: 0, layerPartBlob: Buffer.from("x") })), "UploadNotFoundException", 400);
+  const checked = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: repo, layerDigests: [sha256(layer), sha256("absent")] }));
+  assertEqual(checked.layers, [{ layerDigest: sha256(layer), layerAvailability: "AVAILABLE", layerSize: layer.length }], "layers");
+  assertEqual(checked.failures?.map((f) => f.failureCode), ["MissingLayerDigest"], "failures");
+  const { downloadUrl } = await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: repo, layerDigest: sha256(layer) }));
+  const res = await fetch(downloadUrl!);
+  assertEqual([res.status, await res.text()], [200, layer.toString()], "download");
+  await expectError(() => ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: repo, layerDigest: sha256("absent") })), "LayersNotFoundException", 400);
 });
 
 await checks.check("DeleteRepository of a repository with images: RepositoryNotEmptyException", async () => {

@@ -69,6 +69,7 @@ export class TaskRunner {
       for (const c of task.containers) {
         if (c.runtimeId) this.ctx.workloads.engine.containers.remove(c.runtimeId, { force: true }).catch(() => {});
         if (c.lastStatus !== "STOPPED") Object.assign(c, { lastStatus: "STOPPED", reason: "The simulator stopped while the container was running; its process ended with it." });
+        for (const agent of c.managedAgents ?? []) agent.lastStatus = "STOPPED";
       }
       Object.assign(task, {
         desiredStatus: "STOPPED",
@@ -148,6 +149,7 @@ export class TaskRunner {
       }
       driver?.started(workload.id);
       container.lastStatus = "RUNNING";
+      for (const agent of container.managedAgents ?? []) Object.assign(agent, { lastStatus: "RUNNING", lastStartedAt: epochSeconds() });
       live.workloads.set(def.name, workload);
       workload.exited.then((exit) => this.exited(live, def, workload, exit, driver)).catch((err) => this.ctx.log.error({ err }, "an ECS container's exit was not recorded"));
       // A stop that came while this container was being created did not reach it.
@@ -236,7 +238,10 @@ export class TaskRunner {
     if (this.closed || !live.stopping || live.launching || live.workloads.size > 0) return false;
     const { task } = live;
     const now = epochSeconds();
-    for (const c of task.containers) c.lastStatus = "STOPPED";
+    for (const c of task.containers) {
+      c.lastStatus = "STOPPED";
+      for (const agent of c.managedAgents ?? []) agent.lastStatus = "STOPPED";
+    }
     Object.assign(task, { lastStatus: "STOPPED", desiredStatus: "STOPPED", executionStoppedAt: now, stoppedAt: now });
     this.live.delete(taskIdOfArn(task.taskArn));
     this.save(live);

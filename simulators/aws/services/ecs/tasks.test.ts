@@ -18,6 +18,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestRegistry } from "../../../../engine/registry/testing.js";
+import { runSession } from "../../ssm/client.js";
 import { startEcsTestbed, type EcsTestbed } from "./testbed.js";
 import { registryWithBusybox } from "./testing.js";
 
@@ -152,6 +153,22 @@ describe("ECS tasks", () => {
     expect(Object.fromEntries(t.containers!.map((c) => [c.name, c.exitCode]))).toEqual({ side: 7, main: 0 });
   });
 
+  it("runs count tasks at once; a task stopped as soon as it is run stops whether or not its container started", async () => {
+    const td = await register("many", [{ command: ["sleep", "1000"], stopTimeout: 2 }]);
+    const out = await ecs.send(new RunTaskCommand({ cluster: "work", taskDefinition: td, launchType: "FARGATE", networkConfiguration: network, count: 2 }));
+    expect(new Set(out.tasks!.map((t) => t.taskArn)).size).toBe(2);
+    const [early, late] = out.tasks!;
+    await ecs.send(new StopTaskCommand({ cluster: "work", task: early.taskArn }));
+    const never = await until(early, stopped);
+    expect(never).toMatchObject({ stopCode: "UserInitiated", stoppedReason: "Task stopped by user" });
+    expect(never.containers![0].lastStatus).toBe("STOPPED");
+    // Stopped before it started, the container has no exit code; after, SIGTERM is ignored by sleep and SIGKILL ends it.
+    expect([undefined, 137]).toContain(never.containers![0].exitCode);
+    await until(late, (t) => t.lastStatus === "RUNNING");
+    await ecs.send(new StopTaskCommand({ cluster: "work", task: late.taskArn }));
+    expect((await until(late, stopped)).containers![0].exitCode).toBe(137);
+  });
+
   it("fails to start when the image cannot be pulled or the log group is missing", async () => {
     const badImage = await register("noimage", [{ image: `${registry.host}/missing:latest` }]);
     const pulled = await until(await run(badImage), stopped);
@@ -191,7 +208,7 @@ describe("ECS tasks", () => {
     expect(described.failures).toEqual([{ arn: "arn:aws:ecs:us-east-1:123456789012:task/work/0123456789abcdef0123456789abcdef", reason: "MISSING" }]);
   });
 
-  it("refuses ExecuteCommand unless the task runs with execute command enabled", async () => {
+  it("ExecuteCommand: refused unless interactive and enabled, TargetNotConnectedException once stopped, and a session that runs the command in the container", async () => {
     const td = await register("execs", [{ command: ["sleep", "1000"], stopTimeout: 2 }]);
     const plain = await run(td);
     await until(plain, (t) => t.lastStatus === "RUNNING");
@@ -201,16 +218,17 @@ describe("ECS tasks", () => {
 
     const enabled = await run(td, { enableExecuteCommand: true });
     const runningTask = await until(enabled, (t) => t.lastStatus === "RUNNING");
-    const opened = await exec(runningTask);
-    if (!(opened instanceof Error)) {
-      expect(opened).toMatchObject({ clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/work", containerName: "main", interactive: true, taskArn: enabled.taskArn });
-      expect(opened.session?.streamUrl).toMatch(/^ws/);
-      expect(opened.session?.tokenValue).toBeTruthy();
-    }
+    expect(runningTask.containers![0].managedAgents).toMatchObject([{ name: "ExecuteCommandAgent", lastStatus: "RUNNING" }]);
+    const opened = await ecs.send(new ExecuteCommandCommand({ cluster: "work", task: enabled.taskArn, command: "sh -c 'echo \"exec in $PWD\"'", interactive: true }));
+    expect(opened).toMatchObject({ clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/work", containerName: "main", interactive: true, taskArn: enabled.taskArn, containerArn: runningTask.containers![0].containerArn });
+    let output = "";
+    await runSession({ streamUrl: opened.session!.streamUrl!, tokenValue: opened.session!.tokenValue! }, { onStdout: (d) => (output += d), onStderr: (d) => (output += d) });
+    expect(output.replace(/\r/g, "")).toContain("exec in /");
     await ecs.send(new StopTaskCommand({ cluster: "work", task: enabled.taskArn }));
     await ecs.send(new StopTaskCommand({ cluster: "work", task: plain.taskArn }));
     const done = await until(enabled, stopped);
     expect(done.stoppedReason).toBe("Task stopped by user");
+    expect(done.containers![0].managedAgents).toMatchObject([{ name: "ExecuteCommandAgent", lastStatus: "STOPPED" }]);
     expect(await exec(done)).toMatchObject({ name: "TargetNotConnectedException" });
     await until(plain, stopped);
   });

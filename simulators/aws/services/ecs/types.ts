@@ -87,6 +87,8 @@ export interface Container {
   reason?: string;
   networkBindings: unknown[];
   networkInterfaces: unknown[];
+  /** The ExecuteCommandAgent of a task run with enableExecuteCommand: the simulator's own exec path, RUNNING while the container runs. */
+  managedAgents?: { name: string; lastStatus: string; lastStartedAt?: number }[];
   cpu?: string;
   memory?: string;
   memoryReservation?: string;

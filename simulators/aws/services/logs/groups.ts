@@ -105,12 +105,12 @@ export function groupOperations(api: LogsApi): Operations {
     PutRetentionPolicy: (input) => {
       const name = requiredString(input, "logGroupName");
       const days = checkRetention(optionalNumber(input, "retentionInDays"));
-      store.setRetention(name, days);
+      store.setRetention(name, days, Date.now());
       return {};
     },
 
     DeleteRetentionPolicy: (input) => {
-      store.setRetention(requiredString(input, "logGroupName"), null);
+      store.setRetention(requiredString(input, "logGroupName"), null, Date.now());
       return {};
     },
 

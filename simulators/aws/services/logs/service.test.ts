@@ -166,6 +166,22 @@ describe("PutLogEvents", () => {
     expect(e).toMatchObject({ code: "InvalidParameterException", message: "Log events in a single PutLogEvents request must be in chronological order." });
   });
 
+  it("deletes events past a retention period set later, with what they counted", async () => {
+    await streamOf(0);
+    await call("CreateLogStream", { logGroupName: "g", logStreamName: "other" });
+    const now = Date.now();
+    await call("PutLogEvents", { logGroupName: "g", logStreamName: "s", logEvents: [{ timestamp: now - 5 * 86_400_000, message: "old" }, { timestamp: now - 4.5 * 86_400_000, message: "older" }] });
+    await call("PutLogEvents", { logGroupName: "g", logStreamName: "s", logEvents: [{ timestamp: now - 1000, message: "new" }] });
+    await call("PutLogEvents", { logGroupName: "g", logStreamName: "other", logEvents: [{ timestamp: now - 2000, message: "kept" }] });
+    await call("PutRetentionPolicy", { logGroupName: "g", retentionInDays: 3 });
+    expect(messages(await call("GetLogEvents", { logGroupName: "g", logStreamName: "s", startFromHead: true }))).toEqual(["new"]);
+    expect((await call("DescribeLogGroups", {})).logGroups).toMatchObject([{ storedBytes: 7 }]);
+    expect((await call("DescribeLogStreams", { logGroupName: "g" })).logStreams).toMatchObject([
+      { logStreamName: "other", firstEventTimestamp: now - 2000 },
+      { logStreamName: "s", firstEventTimestamp: now - 1000 },
+    ]);
+  });
+
   it("holds events expired by the group's retention out", async () => {
     await streamOf(0);
     await call("PutRetentionPolicy", { logGroupName: "g", retentionInDays: 1 });

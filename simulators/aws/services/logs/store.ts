@@ -25,6 +25,8 @@ export function streamNotFound(): AwsError {
   return new AwsError("ResourceNotFoundException", "The specified log stream does not exist.");
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 /** CloudWatch Logs' tables: log groups, their streams and the streams' events. */
 export class LogStore {
   private readonly db;
@@ -62,8 +64,46 @@ export class LogStore {
     this.db.delete(logGroups).where(eq(logGroups.id, this.group(name).id)).run();
   }
 
-  setRetention(name: string, days: number | null): void {
-    this.db.update(logGroups).set({ retentionDays: days }).where(eq(logGroups.id, this.group(name).id)).run();
+  setRetention(name: string, days: number | null, now: number): void {
+    const group = this.group(name);
+    this.db.update(logGroups).set({ retentionDays: days }).where(eq(logGroups.id, group.id)).run();
+    this.expire({ ...group, retentionDays: days }, now);
+  }
+
+  /**
+   * Deletes the group's events older than its retention period, as AWS
+   * does in the background, and what they counted in storedBytes and in
+   * their streams' first event times.
+   */
+  expire(group: Group, now: number): void {
+    if (group.retentionDays === null) return;
+    const cutoff = now - group.retentionDays * DAY_MS;
+    const oldest = this.db
+      .select({ timestamp: logEvents.timestamp })
+      .from(logEvents)
+      .where(eq(logEvents.groupId, group.id))
+      .orderBy(asc(logEvents.timestamp))
+      .limit(1)
+      .get();
+    if (!oldest || oldest.timestamp >= cutoff) return;
+    const expired = and(eq(logEvents.groupId, group.id), lt(logEvents.timestamp, cutoff));
+    this.db.transaction((tx) => {
+      const { bytes, streams } = tx
+        .select({ bytes: sql<number>`coalesce(sum(length(cast(${logEvents.message} as blob))), 0)`, streams: sql<string>`json_group_array(distinct ${logEvents.streamId})` })
+        .from(logEvents)
+        .where(expired)
+        .get()!;
+      tx.delete(logEvents).where(expired).run();
+      tx.update(logGroups)
+        .set({ storedBytes: sql`${logGroups.storedBytes} - ${bytes}` })
+        .where(eq(logGroups.id, group.id))
+        .run();
+      const first = sql`(select min(e.timestamp) from logs_events e where e.stream_id = logs_streams.id)`;
+      tx.update(logStreams)
+        .set({ firstEvent: first })
+        .where(inArray(logStreams.id, JSON.parse(streams) as number[]))
+        .run();
+    });
   }
 
   setTags(group: Group, tags: Record<string, string>): void {
@@ -156,6 +196,7 @@ export class LogStore {
 
   /** Stores accepted events (already in order) and counts the upload; returns the stream's upload count. */
   append(group: Group, stream: Stream, events: InputEvent[], ingestion: number): number {
+    this.expire(group, ingestion);
     return this.db.transaction((tx) => {
       for (const e of events) this.insertEvent.run({ streamId: stream.id, groupId: group.id, timestamp: e.timestamp, ingestion, message: e.message });
       const bytes = events.reduce((n, e) => n + messageBytes(e.message), 0);

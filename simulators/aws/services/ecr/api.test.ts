@@ -5,6 +5,9 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   CompleteLayerUploadCommand,
+  DeleteRepositoryPolicyCommand,
+  GetRepositoryPolicyCommand,
+  SetRepositoryPolicyCommand,
   GetDownloadUrlForLayerCommand,
   InitiateLayerUploadCommand,
   UploadLayerPartCommand,
@@ -173,6 +176,26 @@ describe("the ECR API", () => {
     expect(gone).toMatchObject({ repositoryName: "frozen", imageTagMutability: "IMMUTABLE" });
     await expect(t.ecr.send(new DeleteRepositoryCommand({ repositoryName: "frozen" }))).rejects.toMatchObject({ name: "RepositoryNotFoundException" });
     expect((await t.fetch("/v2/frozen/tags/list")).status).toBe(404);
+  });
+
+  it("keeps repository policies, and images a manifest list names", async () => {
+    await t.ecr.send(new CreateRepositoryCommand({ repositoryName: "policed" }));
+    await expect(t.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "policed" }))).rejects.toMatchObject({ name: "RepositoryPolicyNotFoundException" });
+    await expect(t.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: "policed", policyText: "{" }))).rejects.toMatchObject({ name: "InvalidParameterException" });
+    const policyText = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:BatchGetImage" }] });
+    expect(await t.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: "policed", policyText }))).toMatchObject({ repositoryName: "policed", policyText });
+    expect((await t.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: "policed" }))).policyText).toBe(policyText);
+    expect((await t.ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: "policed" }))).policyText).toBe(policyText);
+    await expect(t.ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: "policed" }))).rejects.toMatchObject({ name: "RepositoryPolicyNotFoundException" });
+
+    const image = await manifestIn("policed", "child");
+    await t.ecr.send(new PutImageCommand({ repositoryName: "policed", imageManifest: image, imageTag: "child" }));
+    const index = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [{ mediaType: MEDIA.dockerManifest, digest: sha256(image), size: image.length }] });
+    await t.ecr.send(new PutImageCommand({ repositoryName: "policed", imageManifest: index, imageTag: "multi" }));
+    const refused = await t.ecr.send(new BatchDeleteImageCommand({ repositoryName: "policed", imageIds: [{ imageDigest: sha256(image) }] }));
+    expect(refused.failures![0]).toMatchObject({ failureCode: "ImageReferencedByManifestList" });
+    await t.ecr.send(new BatchDeleteImageCommand({ repositoryName: "policed", imageIds: [{ imageTag: "child" }] }));
+    expect((await t.ecr.send(new ListImagesCommand({ repositoryName: "policed" }))).imageIds).toEqual([{ imageDigest: sha256(image) }, { imageDigest: sha256(index), imageTag: "multi" }]);
   });
 
   it("uploads layers through the API, checks their availability and hands out download URLs", async () => {

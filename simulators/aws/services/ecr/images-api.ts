@@ -3,7 +3,7 @@ import type { JsonInput } from "../../request.js";
 import type { JsonOperation } from "../../service.js";
 import { invalid, list, optionalString, page, repository, required, seconds, type ApiDeps } from "./api-common.js";
 import { DIGEST } from "./blobs.js";
-import { ManifestRefused, storeManifest, TAG } from "./images.js";
+import { indexesReferencing, ManifestRefused, storeManifest, TAG } from "./images.js";
 import type { ImageRow, Repository } from "./store.js";
 
 interface ImageId {
@@ -128,12 +128,17 @@ export function imageOperations(deps: ApiDeps): Record<string, JsonOperation> {
           failures.push(r.failure);
           continue;
         }
+        const lists = indexesReferencing(store, repo.name, r.image.digest);
+        if (!id.imageTag && lists.length > 0) {
+          failures.push({ imageId: id, failureCode: "ImageReferencedByManifestList", failureReason: `Requested image referenced by manifest list: [${lists.join(", ")}]` });
+          continue;
+        }
         store.transaction(() => {
           if (id.imageTag) {
-            // Untagging: an image left without tags is deleted with its last one.
+            // Untagging: an image left without tags is deleted with its last one, unless a manifest list needs it.
             store.deleteTag(repo.name, id.imageTag);
             deleted.push({ imageDigest: r.image.digest, imageTag: id.imageTag });
-            if (store.tagsOf(repo.name, r.image.digest).length === 0) store.deleteImage(repo.name, r.image.digest);
+            if (store.tagsOf(repo.name, r.image.digest).length === 0 && lists.length === 0) store.deleteImage(repo.name, r.image.digest);
             return;
           }
           const tags = store.tagsOf(repo.name, r.image.digest);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { InvalidManifest, parseManifest } from "./manifests.js";
+import { INDEX_TYPES, InvalidManifest, parseManifest } from "./manifests.js";
 import type { EcrStore, Repository } from "./store.js";
 
 /** Why a manifest was refused; the registry and the API each name these their own way. */
@@ -74,4 +74,12 @@ export function storeManifest(store: EcrStore, repo: Repository, bytes: Buffer, 
     if (ref.tag !== undefined) store.setTag(repo.name, ref.tag, digest);
     return { digest, mediaType: parsed.mediaType, unchanged };
   });
+}
+
+/** The manifest lists of a repository that name an image. */
+export function indexesReferencing(store: EcrStore, repository: string, digest: string): string[] {
+  return store
+    .images(repository)
+    .filter((i) => INDEX_TYPES.has(i.mediaType) && (JSON.parse(i.manifest) as { manifests: { digest: string }[] }).manifests.some((m) => m.digest === digest))
+    .map((i) => i.digest);
 }

@@ -91,6 +91,7 @@ export function repositoryOperations(deps: ApiDeps): Record<string, JsonOperatio
         // ECR names the account's AWS managed key when KMS is asked for without one.
         kmsKey: encryptionType === "AES256" ? null : typeof encryption.kmsKey === "string" ? encryption.kmsKey : `arn:aws:kms:${deps.ctx.region}:${deps.ctx.accountId}:alias/aws/ecr`,
         tags: JSON.stringify(merge([], tags)),
+        policyText: null,
       };
       store.createRepository(row);
       return { repository: repositoryJson(deps, row) };

@@ -9,6 +9,8 @@ export const repositories = sqliteTable("ecr_repositories", {
   kmsKey: text("kms_key"),
   /** [{Key, Value}] as the API takes them. */
   tags: text("tags").notNull(),
+  /** The repository policy as SetRepositoryPolicy gave it, null when none. */
+  policyText: text("policy_text"),
 });
 
 /** An image: one manifest in one repository, by digest. */

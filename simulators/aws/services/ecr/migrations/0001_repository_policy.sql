@@ -1,0 +1,1 @@
+ALTER TABLE `ecr_repositories` ADD `policy_text` text;

@@ -291,6 +291,9 @@ describe("log groups and streams", () => {
     expect(names(await call("DescribeLogStreams", { logGroupName: "g", orderBy: "LastEventTime" }))).toEqual(["empty", "c", "b", "a"]);
     const first = await call("DescribeLogStreams", { logGroupName: "g", orderBy: "LastEventTime", limit: 2 });
     expect(names(await call("DescribeLogStreams", { logGroupName: "g", orderBy: "LastEventTime", limit: 2, nextToken: first.nextToken }))).toEqual(["b", "a"]);
+    const down = await call("DescribeLogStreams", { logGroupName: "g", descending: true, limit: 2 });
+    expect(names(down)).toEqual(["empty", "c"]);
+    expect(names(await call("DescribeLogStreams", { logGroupName: "g", descending: true, limit: 2, nextToken: down.nextToken }))).toEqual(["b", "a"]);
     expect(names(await call("DescribeLogStreams", { logGroupName: "g", logStreamNamePrefix: "e" }))).toEqual(["empty"]);
     expect((await failure(call("DescribeLogStreams", { logGroupName: "g", orderBy: "LastEventTime", logStreamNamePrefix: "a" }))).message).toBe(
       "Cannot order by LastEventTime with a logStreamNamePrefix.",

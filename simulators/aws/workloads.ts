@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Backend } from "../../backends/backend.js";
@@ -72,6 +72,7 @@ export class Workloads {
   constructor(backend: Backend, dataDir?: string) {
     if (dataDir === undefined) this.scratch = mkdtempSync(join(tmpdir(), "sockerless-sim-"));
     const dir = dataDir ?? this.scratch!;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.state = openState(dataDir === undefined ? ":memory:" : join(dir, "engine.db"));
     this.engine = new Engine(this.state, backend, { dataDir: dir });
   }

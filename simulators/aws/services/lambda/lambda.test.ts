@@ -170,6 +170,31 @@ describe("Lambda image functions", () => {
     expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: "cannot load", errorType: "Runtime.Broken" });
   }, 90_000);
 
+  it("runs concurrent invocations on instances of their own", async () => {
+    await createActive("parallel");
+    const outs = await Promise.all([1, 2].map((n) => lambda.send(new InvokeCommand({ FunctionName: "parallel", Payload: Buffer.from(`{"n":${n}}`) }))));
+    expect(outs.map((o) => JSON.parse(decode(o.Payload)).received)).toEqual([{ n: 1 }, { n: 2 }]);
+    const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/parallel" }));
+    expect(streams.logStreams).toHaveLength(2);
+  }, 60_000);
+
+  it("starts a new instance when the warm one has ended", async () => {
+    const api = "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime";
+    const once = `curl -sS -i "${api}/invocation/next" > /tmp/next; id=$(grep -i '^lambda-runtime-aws-request-id:' /tmp/next | cut -d: -f2 | tr -d ' \\r'); curl -sS -X POST --data-binary '"once"' "${api}/invocation/$id/response"`;
+    await createActive("one-shot", { ImageConfig: { EntryPoint: ["sh", "-c", once] } });
+    for (let i = 0; i < 2; i++) {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "one-shot", LogType: "Tail" }));
+      expect(decode(out.Payload)).toBe('"once"');
+      expect(Buffer.from(out.LogResult!, "base64").toString("utf8")).toContain("Init Duration");
+    }
+  }, 60_000);
+
+  it("serves $LATEST only", async () => {
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "parallel", Qualifier: "1" }))).rejects.toThrow("Function not found: arn:aws:lambda:us-east-1:123456789012:function:parallel:1");
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "parallel:$LATEST" }));
+    expect(out.ExecutedVersion).toBe("$LATEST");
+  }, 30_000);
+
   it("ends an invocation that outlasts its timeout", async () => {
     await createActive("sleepy", { Timeout: 1 });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "sleepy", Payload: Buffer.from('{"action":"sleep"}'), LogType: "Tail" }));

@@ -24,6 +24,7 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type Task,
 } from "@aws-sdk/client-ecs";
+import { runSession } from "../../simulators/aws/ssm/client.js";
 import { assert, assertEqual, Checks, expectError, startSimulator, waitFor } from "./harness.js";
 import { pushTestImage } from "./images.js";
 
@@ -123,14 +124,19 @@ await checks.check("ListTasks by desired status, family and startedBy; container
   assertEqual(events.events?.map((e) => e.message), ["overridden"], "override output");
 });
 
-await checks.check("ExecuteCommand: InvalidParameterException unless interactive and enabled; a session for a running task", async () => {
+await checks.check("ExecuteCommand: InvalidParameterException unless interactive and enabled; a session runs the command in the container", async () => {
   plain = (await runTask("conf-sleep")).taskArn!;
   await reaches(plain, "RUNNING");
   await expectError(() => ecs.send(new ExecuteCommandCommand({ cluster, task: plain, command: "/bin/sh", interactive: true })), "InvalidParameterException", 400);
   await expectError(() => ecs.send(new ExecuteCommandCommand({ cluster, task: sleeper, command: "/bin/sh", interactive: false })), "InvalidParameterException", 400);
-  const out = await ecs.send(new ExecuteCommandCommand({ cluster, task: sleeper, container: "main", command: "/bin/sh", interactive: true }));
-  assertEqual([out.taskArn, out.containerName, out.interactive], [sleeper, "main", true], "answer");
+  const running = await describeTask(sleeper);
+  assertEqual(running.containers?.[0].managedAgents?.map((a) => [a.name, a.lastStatus]), [["ExecuteCommandAgent", "RUNNING"]], "managed agents");
+  const out = await ecs.send(new ExecuteCommandCommand({ cluster, task: sleeper, container: "main", command: "sh -c 'echo exec says hello'", interactive: true }));
+  assertEqual([out.taskArn, out.containerName, out.interactive, out.containerArn], [sleeper, "main", true, running.containers?.[0].containerArn], "answer");
   assert(out.session?.sessionId && out.session.streamUrl && out.session.tokenValue, "a session to connect to");
+  let output = "";
+  await runSession({ streamUrl: out.session.streamUrl, tokenValue: out.session.tokenValue }, { onStdout: (d) => (output += d), onStderr: (d) => (output += d) });
+  assert(output.includes("exec says hello"), `the session's output: ${JSON.stringify(output)}`);
   await ecs.send(new StopTaskCommand({ cluster, task: plain }));
 });
 

@@ -138,7 +138,14 @@ export class TaskRunner {
     for (const def of td.containerDefinitions) {
       if (live.stopping) return;
       const driver = drivers.get(def.name);
-      const workload = await this.ctx.workloads.run(this.specOf(live, def, sources.get(def.image)!.reference), (stream, data) => driver?.write(stream, data));
+      let workload: Workload;
+      try {
+        workload = await this.ctx.workloads.run(this.specOf(live, def, sources.get(def.image)!.reference), (stream, data) => driver?.write(stream, data));
+      } catch (err) {
+        const container = this.container(live, def.name);
+        Object.assign(container, { lastStatus: "STOPPED", reason: `CannotCreateContainerError: ${err instanceof Error ? err.message : String(err)}` });
+        return this.failStart(live, container.reason!);
+      }
       const early = await Promise.race([workload.exited, Promise.resolve(undefined)]);
       const container = this.container(live, def.name);
       container.runtimeId = workload.id;

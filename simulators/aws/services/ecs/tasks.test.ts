@@ -180,6 +180,10 @@ describe("ECS tasks", () => {
     const failed = await until(await run(noGroup), stopped);
     expect(failed).toMatchObject({ stopCode: "TaskFailedToStart", stoppedReason: expect.stringMatching(/^ResourceInitializationError: .*The specified log group does not exist/) });
 
+    const badUser = await register("baduser", [{ command: ["true"], user: "nosuchuser" }]);
+    const unstarted = await until(await run(badUser), stopped);
+    expect(unstarted).toMatchObject({ stopCode: "TaskFailedToStart", stoppedReason: expect.stringMatching(/^CannotStartContainerError: .*nosuchuser/) });
+
     const created = await register("creategroup", [
       { command: ["echo", "made"], logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/ecs/made", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "p", "awslogs-create-group": "true" } } },
     ]);

@@ -3,6 +3,9 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   CompleteLayerUploadCommand,
+  DeleteRepositoryPolicyCommand,
+  GetRepositoryPolicyCommand,
+  SetRepositoryPolicyCommand,
   GetDownloadUrlForLayerCommand,
   InitiateLayerUploadCommand,
   UploadLayerPartCommand,
@@ -97,6 +100,16 @@ await checks.check("tag operations on an unknown repository, a bad ARN and a res
   await expectError(() => ecr.send(new ListTagsForResourceCommand({ resourceArn: `${arn}-none` })), "RepositoryNotFoundException");
   await expectError(() => ecr.send(new TagResourceCommand({ resourceArn: "arn:nothing", tags: [] })), "InvalidParameterException");
   await expectError(() => ecr.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: "aws:reserved", Value: "x" }] })), "InvalidTagParameterException");
+});
+
+await checks.check("SetRepositoryPolicy, GetRepositoryPolicy, DeleteRepositoryPolicy and their errors", async () => {
+  await expectError(() => ecr.send(new GetRepositoryPolicyCommand({ repositoryName: repo })), "RepositoryPolicyNotFoundException", 400);
+  await expectError(() => ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repo, policyText: "not json" })), "InvalidParameterException", 400);
+  const policyText = JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "pull", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ["ecr:BatchGetImage"] }] });
+  assertEqual((await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: repo, policyText }))).policyText, policyText, "set");
+  assertEqual((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: repo }))).policyText, policyText, "get");
+  assertEqual((await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: repo }))).policyText, policyText, "delete");
+  await expectError(() => ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName: repo })), "RepositoryPolicyNotFoundException", 400);
 });
 
 await checks.check("GetAuthorizationToken: a password for user AWS, for 12 hours, that the registry takes", async () => {

@@ -14,6 +14,11 @@ expect_json "ecr describe-repositories" ".repositories | map(.repositoryName) ==
 expect_fail "ecr describe-repositories unknown" "RepositoryNotFoundException" aws ecr describe-repositories --repository-names "$repo-none"
 expect_json "ecr list-tags-for-resource" '.tags == [{"Key": "suite", "Value": "cli"}]' \
   aws ecr list-tags-for-resource --resource-arn "arn:aws:ecr:$AWS_REGION:123456789012:repository/$repo"
+policy='{"Version":"2012-10-17","Statement":[{"Sid":"pull","Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage"}]}'
+expect_json "ecr set-repository-policy" ".repositoryName == \"$repo\"" aws ecr set-repository-policy --repository-name "$repo" --policy-text "$policy"
+expect_json "ecr get-repository-policy" '.policyText | fromjson | .Statement[0].Sid == "pull"' aws ecr get-repository-policy --repository-name "$repo"
+expect_ok "ecr delete-repository-policy" aws ecr delete-repository-policy --repository-name "$repo"
+expect_fail "ecr get-repository-policy after delete" "RepositoryPolicyNotFoundException" aws ecr get-repository-policy --repository-name "$repo"
 expect_json "ecr get-authorization-token" ".authorizationData[0].proxyEndpoint == \"$AWS_ENDPOINT_URL\" and (.authorizationData[0].authorizationToken | @base64d | startswith(\"AWS:\"))" \
   aws ecr get-authorization-token
 

@@ -187,7 +187,7 @@ await checks.check("ListTaskDefinitions, ListTaskDefinitionFamilies, DeregisterT
   const deleted = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ["conf-echo:1"] }));
   assertEqual(deleted.failures?.length, 1, "an ACTIVE revision is not deleted");
   assertEqual((await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: "conf-echo:1" }))).taskDefinition?.status, "INACTIVE", "deregistered");
-  await expectError(() => ecs.send(new RunTaskCommand({ cluster, taskDefinition: "conf-echo:1", launchType: "FARGATE", networkConfiguration: network })), "ClientException", 400);
+  await expectError(() => ecs.send(new RunTaskCommand({ cluster, taskDefinition: "conf-echo:1", launchType: "FARGATE", networkConfiguration: network })), "InvalidParameterException", 400);
   const again = await ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: ["conf-echo:1"] }));
   assertEqual(again.taskDefinitions?.[0].status, "DELETE_IN_PROGRESS", "deleted");
 });

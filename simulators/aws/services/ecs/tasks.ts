@@ -45,7 +45,7 @@ export function taskOperations(store: EcsStore, arns: Arns, runner: TaskRunner, 
       const cluster = activeCluster(store, optionalString(input, "cluster"));
       const td = findTaskDefinition(store, requireString(input, "taskDefinition"));
       if (!td) throw clientError("TaskDefinition not found.");
-      if (td.status !== "ACTIVE") throw clientError("TaskDefinition is inactive");
+      if (td.status !== "ACTIVE") throw invalidParameter("TaskDefinition is inactive");
       const count = input.count === undefined ? 1 : Number(input.count);
       if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter("Count must be between 1 and 10.");
       const launchType = launchTypeOf(input, cluster);

@@ -50,9 +50,31 @@ function parseJson(body: Buffer, code: string): JsonInput {
  * The simulator's HTTP front: routes each request to its service the way
  * AWS clients address them (X-Amz-Target for JSON services, Action for Query
  * services, paths for REST services), verifies SigV4, and renders results
- * and errors in the service's own protocol.
+ * and errors in the service's own protocol. It listens before the services
+ * exist (they need to know the endpoint it got): its routes are built from
+ * `services` as the list stands at a request, again whenever it grew.
  */
 export function createServer(options: ServerOptions): http.Server {
+  const { services } = options;
+  let routed = -1;
+  let listener: http.RequestListener | undefined;
+  const server = http.createServer((req, res) => {
+    if (routed !== services.length) {
+      const app = createApp(options);
+      listener = getRequestListener((request, env) => app.fetch(request, env));
+      routed = services.length;
+    }
+    return listener!(req, res);
+  });
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 5_000;
+  server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    if (!services.some((s) => s.upgrade?.(req, socket, head))) socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+  });
+  return server;
+}
+
+function createApp(options: ServerOptions): Hono<Env> {
   const { services, credentials, log } = options;
   const app = new Hono<Env>();
   const byTarget = new Map<string, AwsService>();
@@ -146,12 +168,5 @@ export function createServer(options: ServerOptions): http.Server {
   }
 
   app.notFound((c) => c.json({ message: `No simulated AWS API serves ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
-
-  const server = http.createServer(getRequestListener((req, env) => app.fetch(req, env)));
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 5_000;
-  server.on("upgrade", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-    if (!services.some((s) => s.upgrade?.(req, socket, head))) socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
-  });
-  return server;
+  return app;
 }

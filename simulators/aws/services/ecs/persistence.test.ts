@@ -25,7 +25,7 @@ async function describeTask(ecs: ECSClient, arn: string): Promise<Task> {
 }
 
 it("keeps clusters, definitions and tasks across a restart; a task that was running is recorded STOPPED with the reason", async () => {
-  const first = await startEcsTestbed(join(dir, "sim"), true);
+  const first = await startEcsTestbed(join(dir, "sim"));
   const ecs = new ECSClient(first.config);
   await ecs.send(new CreateClusterCommand({ clusterName: "kept" }));
   const td = await ecs.send(
@@ -44,7 +44,7 @@ it("keeps clusters, definitions and tasks across a restart; a task that was runn
   ecs.destroy();
   await first.close();
 
-  const second = await startEcsTestbed(join(dir, "sim"), true);
+  const second = await startEcsTestbed(join(dir, "sim"));
   const again = new ECSClient(second.config);
   try {
     const task = await describeTask(again, arn);

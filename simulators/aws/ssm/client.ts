@@ -23,6 +23,8 @@ export interface SessionIo {
   /** The terminal size, sent once the handshake is complete. */
   columns?: number;
   rows?: number;
+  /** Ends the session from this side: the data channel closes and the promise rejects with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface SessionResult {
@@ -67,6 +69,7 @@ export function runSession(endpoint: SessionEndpoint, io: SessionIo): Promise<Se
     const settle = () => {
       settled = true;
       stream.close();
+      io.signal?.removeEventListener("abort", abort);
       if (io.stdin && typeof io.stdin !== "string" && !Buffer.isBuffer(io.stdin)) io.stdin.off("data", sendInput);
     };
     const fail = (err: Error) => {
@@ -138,6 +141,10 @@ export function runSession(endpoint: SessionEndpoint, io: SessionIo): Promise<Se
       ws.close(1000);
       resolve({ exitCode, closeMessage });
     };
+
+    const abort = () => fail(io.signal?.reason instanceof Error ? io.signal.reason : new Error("the session was aborted"));
+    if (io.signal?.aborted) return abort();
+    io.signal?.addEventListener("abort", abort, { once: true });
 
     ws.on("open", () => {
       ws.send(JSON.stringify({ MessageSchemaVersion: "1.0", RequestId: randomUUID(), TokenValue: endpoint.tokenValue, ClientId: randomUUID(), ClientVersion: CLIENT_VERSION }));

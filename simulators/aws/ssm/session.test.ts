@@ -214,6 +214,16 @@ describe("Session Manager sessions", () => {
     expect(await runSession(session, collect().io)).toEqual({ exitCode: null, closeMessage: "Unable to start command: container c is not running" });
   });
 
+  it("lets the client abort a session, which gives the command the end of its input", async () => {
+    const { sessions } = await startManager();
+    const p = fakeProcess(({ out }) => out(1, Buffer.from("waiting")), (data, { exit }) => data === null && exit(0));
+    const controller = new AbortController();
+    const { io } = collect();
+    const running = runSession(sessions.open({ target: "t", start: p.start }), { ...io, onStdout: () => controller.abort(new Error("enough")), signal: controller.signal });
+    await expect(running).rejects.toThrow("enough");
+    await waitUntil("end of input", () => p.record.eof);
+  });
+
   it("gives a command whose client went away the end of its input", async () => {
     const { sessions } = await startManager();
     const p = fakeProcess(() => {}, (data, { exit }) => data === null && exit(0));

@@ -124,6 +124,14 @@ describe("Lambda function management", () => {
     expect(e.message).toBe("The operation cannot be performed at this time. The function is currently in the following state: Failed");
   }, 60_000);
 
+  it("makes a Failed function Active by updating its code to an image that exists", async () => {
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "missing", ImageUri: imageUri }));
+    await waitUntilFunctionUpdatedV2({ ...waiter, client: lambda }, { FunctionName: "missing" });
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "missing" }));
+    expect(config).toMatchObject({ State: "Active", LastUpdateStatus: "Successful" });
+    expect(config.StateReasonCode).toBeUndefined();
+  }, 60_000);
+
   it("lists functions a page at a time", async () => {
     const first = await lambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
     expect(first.Functions?.map((f) => f.FunctionName)).toEqual(["managed"]);

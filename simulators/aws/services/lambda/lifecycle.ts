@@ -15,17 +15,17 @@ export class FunctionLifecycle {
     private readonly store: FunctionStore,
   ) {}
 
-  /** Starts pulling the function's image as it is now. */
+  /** Starts pulling the function's image as it is now; a function not yet Active becomes Active or Failed with it. */
   prepare(fn: LambdaFunction): void {
-    const creating = fn.state === "Pending";
+    const settlesState = fn.state !== "Active";
     const { name, imageUri, revisionId } = fn;
     const pull = pullFunctionImage(this.ctx, imageUri).then(
-      (image) => this.settle(name, revisionId, { ...image, ...(creating ? { state: "Active", stateReason: "", stateReasonCode: "" } : {}), lastUpdateStatus: "Successful", lastUpdateStatusReason: "", lastUpdateStatusReasonCode: "" }),
+      (image) => this.settle(name, revisionId, { ...image, ...(settlesState ? { state: "Active", stateReason: "", stateReasonCode: "" } : {}), lastUpdateStatus: "Successful", lastUpdateStatusReason: "", lastUpdateStatusReasonCode: "" }),
       (err: unknown) => {
         const failure = err instanceof ImageFailure ? err : new ImageFailure("InvalidImage", err instanceof Error ? err.message : String(err));
         if (!(err instanceof ImageFailure)) this.ctx.log.error({ err, function: name }, "a Lambda function's image could not be prepared");
         this.settle(name, revisionId, {
-          ...(creating ? { state: "Failed", stateReason: failure.message, stateReasonCode: failure.code } : {}),
+          ...(settlesState ? { state: "Failed", stateReason: failure.message, stateReasonCode: failure.code } : {}),
           lastUpdateStatus: "Failed",
           lastUpdateStatusReason: failure.message,
           lastUpdateStatusReasonCode: failure.code,

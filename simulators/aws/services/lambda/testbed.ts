@@ -35,7 +35,7 @@ export async function startLambdaTestbed(dir: string): Promise<LambdaTestbed> {
   await new Promise<void>((resolve) => outer.listen(0, "127.0.0.1", resolve));
   const endpoint = `http://127.0.0.1:${(outer.address() as AddressInfo).port}`;
   const sqlite = openSimState(":memory:");
-  const workloads = new Workloads(createBackend("sandbox", {}, join(dir, "workloads")), join(dir, "workloads"));
+  const workloads = new Workloads((workloads) => createBackend("sandbox", {}, workloads), join(dir, "workloads"));
   const log = pino({ level: "silent" });
   const ctx = { region: "us-east-1", accountId: "123456789012", endpoint, sqlite, filesDir: join(dir, "files"), log, workloads, migrate: (s: string, f: string) => migrateService(sqlite, s, f) } as SimContext;
   const iam = createIamService(ctx);

@@ -4,9 +4,6 @@ import pino from "pino";
 import { backendNames, createBackend, DEFAULT_BACKEND } from "../backends/registry.js";
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_PORT, DEFAULT_REGION, DEFAULT_SECRET_ACCESS_KEY, startAwsSimulator } from "../simulators/aws/simulator.js";
 import { parseBackendOptions } from "./serve.js";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 
 export const simUsage = `Usage: sockerless sim CLOUD [OPTIONS]
 
@@ -66,9 +63,8 @@ export async function sim(argv: string[]): Promise<void> {
   const log = pino({ level: values["log-level"] ?? "info", base: undefined }, pino.destination(2));
   const { host, port } = parseListen(values.listen ?? `127.0.0.1:${DEFAULT_PORT}`);
   const dataDir = values.data === undefined ? undefined : resolve(values.data);
-  // The backend keeps its own files (the sandbox's root file systems) in a directory of its own.
-  const backendDir = dataDir === undefined ? mkdtempSync(join(tmpdir(), "sockerless-sim-backend-")) : join(dataDir, "backend");
-  const backend = createBackend(values.backend ?? DEFAULT_BACKEND, parseBackendOptions(values["backend-opt"] ?? []), backendDir);
+  const backendName = values.backend ?? DEFAULT_BACKEND;
+  const backendOptions = parseBackendOptions(values["backend-opt"] ?? []);
   const simulator = await startAwsSimulator({
     host,
     port,
@@ -76,10 +72,10 @@ export async function sim(argv: string[]): Promise<void> {
     accountId: values["account-id"],
     credentials: values.credentials?.map(parseCredential),
     dataDir,
-    backend,
+    backend: (dir) => createBackend(backendName, backendOptions, dir),
     log,
   });
-  log.info({ endpoint: simulator.endpoint, region: simulator.region, accountId: simulator.accountId, backend: backend.describe().name, persistent: dataDir !== undefined }, "serving the AWS simulator");
+  log.info({ endpoint: simulator.endpoint, region: simulator.region, accountId: simulator.accountId, backend: backendName, persistent: dataDir !== undefined }, "serving the AWS simulator");
   process.stdout.write(`export AWS_ENDPOINT_URL=${simulator.endpoint} AWS_REGION=${simulator.region} AWS_ACCESS_KEY_ID=${values.credentials?.[0] ? parseCredential(values.credentials[0]).accessKeyId : DEFAULT_ACCESS_KEY_ID}\n`);
 
   let stopping = false;
@@ -88,7 +84,6 @@ export async function sim(argv: string[]): Promise<void> {
     stopping = true;
     log.info({ signal }, "shutting down");
     await simulator.close();
-    if (dataDir === undefined) rmSync(backendDir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -12,7 +12,7 @@ const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 async function start(dataDir?: string): Promise<{ sim: AwsSimulator; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), "sim-test-"));
-  const sim = await startAwsSimulator({ port: 0, backend: createBackend("sandbox", {}, dir), log: pino({ level: "silent" }), dataDir });
+  const sim = await startAwsSimulator({ port: 0, backend: (workloads) => createBackend("sandbox", {}, workloads), log: pino({ level: "silent" }), dataDir });
   return { sim, dir };
 }
 
@@ -99,13 +99,11 @@ describe("the AWS simulator's state", () => {
 
   it("fails loudly when its database cannot be opened", async () => {
     const dir = mkdtempSync(join(tmpdir(), "sim-test-"));
-    const backend = createBackend("sandbox", {}, dir);
     const notADirectory = join(dir, "file");
     writeFileSync(notADirectory, "");
     try {
-      await expect(startAwsSimulator({ port: 0, backend, log: pino({ level: "silent" }), dataDir: join(notADirectory, "data") })).rejects.toThrow(/ENOTDIR/);
+      await expect(startAwsSimulator({ port: 0, backend: (workloads) => createBackend("sandbox", {}, workloads), log: pino({ level: "silent" }), dataDir: join(notADirectory, "data") })).rejects.toThrow(/ENOTDIR/);
     } finally {
-      await backend.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -33,8 +33,12 @@ export interface AwsSimulatorOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string }[];
   /** State kept on disk here (surviving restarts); in memory when absent. */
   dataDir?: string;
-  /** Where task and function containers run. */
-  backend: Backend;
+  /**
+   * Where task and function containers run: a backend created over the
+   * workload host's directory, where its engine keeps the images (the sandbox
+   * reads their layers from there).
+   */
+  backend: (dataDir: string) => Backend;
   log: Logger;
 }
 
@@ -56,6 +60,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
   const filesDir = options.dataDir ? join(options.dataDir, "files") : mkdtempSync(join(tmpdir(), "sockerless-sim-files-"));
   mkdirSync(filesDir, { recursive: true });
   const workloads = new Workloads(options.backend, options.dataDir ? join(options.dataDir, "workloads") : undefined);
+  const backend = workloads.engine.backend;
 
   const services: AwsService[] = [];
   const server = createServer({ services, credentials, log: options.log, health: () => health() });
@@ -82,7 +87,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
     endpoint,
     region,
     accountId,
-    backend: options.backend.describe().name,
+    backend: backend.describe().name,
     persistent: options.dataDir !== undefined,
     services: Object.fromEntries(
       services.map((s) => [

@@ -69,12 +69,13 @@ export class Workloads {
   /** Pulls in flight by reference, so concurrent tasks of one image pull it once. */
   private readonly pulls = new Map<string, Promise<void>>();
 
-  constructor(backend: Backend, dataDir?: string) {
+  /** `backend` is created over the engine's data directory (under dataDir, or a temporary one), where the images are kept. */
+  constructor(backend: (dataDir: string) => Backend, dataDir?: string) {
     if (dataDir === undefined) this.scratch = mkdtempSync(join(tmpdir(), "sockerless-sim-"));
     const dir = dataDir ?? this.scratch!;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.state = openState(dataDir === undefined ? ":memory:" : join(dir, "engine.db"));
-    this.engine = new Engine(this.state, backend, { dataDir: dir });
+    this.engine = new Engine(this.state, backend(dir), { dataDir: dir });
   }
 
   /** Pulls an image, as a node of the cloud does before running it; one pull per reference at a time. */

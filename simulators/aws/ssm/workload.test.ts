@@ -29,7 +29,7 @@ describe("sessions into a running container", () => {
     dir = mkdtempSync(join(tmpdir(), "sockerless-ssm-"));
     mkdirSync(join(dir, "workloads"));
     // The sandbox reads image layers from its own directory, so the workload engine keeps them there.
-    workloads = new Workloads(createBackend("sandbox", {}, join(dir, "workloads")), join(dir, "workloads"));
+    workloads = new Workloads((workloads) => createBackend("sandbox", {}, workloads), join(dir, "workloads"));
     const archive = join(dir, "busybox.tar");
     await buildBusyboxImage(archive);
     await loadImages(workloads.engine.images, createReadStream(archive), join(dir, "load"));

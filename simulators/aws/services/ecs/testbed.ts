@@ -19,8 +19,7 @@ export interface EcsTestbed {
 export async function startEcsTestbed(dir: string): Promise<EcsTestbed> {
   const dataDir = join(dir, "data");
   mkdirSync(join(dataDir, "workloads"), { recursive: true });
-  const backend = createBackend("sandbox", {}, join(dataDir, "workloads"));
-  const sim = await startAwsSimulator({ port: 0, backend, log: pino({ level: "silent" }), dataDir });
+  const sim = await startAwsSimulator({ port: 0, backend: (workloads) => createBackend("sandbox", {}, workloads), log: pino({ level: "silent" }), dataDir });
   return {
     endpoint: sim.endpoint,
     config: { endpoint: sim.endpoint, region: sim.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } },

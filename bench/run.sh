@@ -20,3 +20,5 @@ node "$root/dist/bench/main.js" \
   --reference "$ref_sock" --reference-pid "$(cat "$work/reference/pid")" --reference-exec "$work/reference/exec" \
   --registry "$registry" \
   --json "$out/$(date -u +%Y%m%dT%H%M%SZ).json" --history "$out/history.jsonl" ${BENCH_ARGS:-}
+# The AWS simulator has no reference to run beside: real Fargate takes 30-60 s per task.
+node "$root/dist/bench/aws-runtask.js" --tasks "$([[ "${BENCH_ARGS:-}" == *--quick* ]] && echo 5 || echo 100)"

@@ -4,7 +4,7 @@
 NODE_DEPS := node_modules/.package-lock.json
 API_SPEC := .cache/specs/docker-engine-v1.51.yaml
 
-.PHONY: all install build run test conformance conformance-docker-py bench clean
+.PHONY: all install build run test conformance conformance-aws conformance-docker-py bench clean
 
 all: build
 
@@ -28,6 +28,10 @@ test: build $(API_SPEC)
 
 conformance: build
 	bash conformance/run.sh
+
+# The AWS simulator's suite alone: the SDK clients and the aws CLI (no reference engine, so no docker login/push/pull).
+conformance-aws: build
+	bash conformance/aws/run.sh
 
 # docker-py's own integration tests (containers, exec, logs, volumes, networks) against sockerless; long.
 conformance-docker-py: build

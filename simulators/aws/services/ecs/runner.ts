@@ -67,7 +67,9 @@ export class TaskRunner {
     for (const task of this.store.unfinishedTasks()) {
       const now = epochSeconds();
       for (const c of task.containers) {
-        if (c.runtimeId) this.ctx.workloads.engine.containers.remove(c.runtimeId, { force: true }).catch(() => {});
+        // Its container, if the workload host still records one, is of no further use.
+        if (c.runtimeId && c.lastStatus !== "STOPPED")
+          this.ctx.workloads.engine.containers.remove(c.runtimeId, { force: true }).catch((err) => this.ctx.log.debug({ err, container: c.runtimeId }, "the container of an ECS task ended by a restart is gone already"));
         if (c.lastStatus !== "STOPPED") Object.assign(c, { lastStatus: "STOPPED", reason: "The simulator stopped while the container was running; its process ended with it." });
         for (const agent of c.managedAgents ?? []) agent.lastStatus = "STOPPED";
       }
@@ -214,9 +216,10 @@ export class TaskRunner {
     if (exit.oomKilled) container.reason = "OutOfMemoryError: Container killed due to memory usage";
     else if (exit.error) container.reason = exit.error;
     live.workloads.delete(def.name);
-    await workload.remove().catch((err) => this.ctx.log.warn({ err }, "a finished ECS container could not be removed from the workload host"));
     if (def.essential !== false) this.beginStop(live, "EssentialContainerExited", "Essential container in task exited");
     if (!this.finishIfDone(live)) this.save(live);
+    // Recorded, the container has nothing more to give: the workload host lets it go.
+    await workload.remove().catch((err) => this.ctx.log.warn({ err }, "a finished ECS container could not be removed from the workload host"));
   }
 
   private beginStop(live: LiveTask, stopCode: string, reason: string): void {

@@ -32,6 +32,13 @@ describe("ECR's registry", () => {
     expect((await t.fetch("/v2/")).status).toBe(200);
   });
 
+  it("denies an expired password with ECR's message", async () => {
+    t.ctx.sqlite.prepare("INSERT INTO ecr_tokens (password, expires_at_ms) VALUES (?, ?)").run("stale", Date.now() - 1);
+    const res = await fetch(`${t.endpoint}/v2/`, { headers: { Authorization: `Basic ${Buffer.from("AWS:stale").toString("base64")}` } });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ errors: [{ code: "DENIED", message: "Your authorization token has expired. Reauthenticate and try again." }] });
+  });
+
   it("takes a push from the engine and serves the image back to another engine's pull", async () => {
     const uri = await pushTestImage(t.config, "team/busybox", "v1");
     expect(uri).toBe(`${t.host}/team/busybox:v1`);

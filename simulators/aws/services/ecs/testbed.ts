@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { createBackend } from "../../../../backends/registry.js";
@@ -10,16 +9,9 @@ export interface EcsTestbed {
   close(): Promise<void>;
 }
 
-/**
- * The whole simulator on a loopback port with its state under `dir`, so a
- * second start on the same directory is a restart. The sandbox reads image
- * layers from its own directory, so it is given the one the workload engine
- * keeps them in (DATA/workloads).
- */
+/** The whole simulator on a loopback port with its state under `dir`, so a second start on the same directory is a restart. */
 export async function startEcsTestbed(dir: string): Promise<EcsTestbed> {
-  const dataDir = join(dir, "data");
-  mkdirSync(join(dataDir, "workloads"), { recursive: true });
-  const sim = await startAwsSimulator({ port: 0, backend: (workloads) => createBackend("sandbox", {}, workloads), log: pino({ level: "silent" }), dataDir });
+  const sim = await startAwsSimulator({ port: 0, backend: (workloads) => createBackend("sandbox", {}, workloads), log: pino({ level: "silent" }), dataDir: join(dir, "data") });
   return {
     endpoint: sim.endpoint,
     config: { endpoint: sim.endpoint, region: sim.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } },

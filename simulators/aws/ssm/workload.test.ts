@@ -1,4 +1,4 @@
-import { createReadStream, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createReadStream, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,9 +27,7 @@ describe("sessions into a running container", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "sockerless-ssm-"));
-    mkdirSync(join(dir, "workloads"));
-    // The sandbox reads image layers from its own directory, so the workload engine keeps them there.
-    workloads = new Workloads((workloads) => createBackend("sandbox", {}, workloads), join(dir, "workloads"));
+    workloads = new Workloads((dataDir) => createBackend("sandbox", {}, dataDir));
     const archive = join(dir, "busybox.tar");
     await buildBusyboxImage(archive);
     await loadImages(workloads.engine.images, createReadStream(archive), join(dir, "load"));

@@ -4,6 +4,7 @@ import type { AwsService, SimContext } from "../../service.js";
 import { functionOperations, type LambdaParts } from "./api.js";
 import { instanceRevision } from "./instance.js";
 import { invokeOperation } from "./invoke.js";
+import { notServedOperations } from "./not-served.js";
 import { FunctionLifecycle } from "./lifecycle.js";
 import { InstancePool } from "./pool.js";
 import { FunctionStore } from "./store.js";
@@ -23,7 +24,7 @@ export function createLambdaService(ctx: SimContext): AwsService {
   lifecycle.resume();
   return {
     signingName: "lambda",
-    rest: [...functionOperations(parts), invokeOperation(parts)],
+    rest: [...functionOperations(parts), invokeOperation(parts), ...notServedOperations()],
     health: () => ({ functions: store.list().length }),
     async close() {
       await lifecycle.close();

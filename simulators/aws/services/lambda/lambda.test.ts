@@ -10,6 +10,7 @@ import {
   InvalidRequestContentException,
   InvokeCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListFunctionsCommand,
   RequestTooLargeException,
   ResourceNotFoundException,
@@ -188,6 +189,12 @@ describe("Lambda image functions", () => {
       expect(Buffer.from(out.LogResult!, "base64").toString("utf8")).toContain("Init Duration");
     }
   }, 60_000);
+
+  it("answers operations it does not serve in Lambda's error shape", async () => {
+    const e = await lambda.send(new ListAliasesCommand({ FunctionName: "parallel" })).catch((err: Error) => err);
+    expect(e.name).toBe("UnknownOperationException");
+    expect(e.message).toMatch(/GET \/2015-03-31\/functions\/parallel\/aliases is a Lambda operation this simulator does not serve/);
+  });
 
   it("serves $LATEST only", async () => {
     await expect(lambda.send(new InvokeCommand({ FunctionName: "parallel", Qualifier: "1" }))).rejects.toThrow("Function not found: arn:aws:lambda:us-east-1:123456789012:function:parallel:1");

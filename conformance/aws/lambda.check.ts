@@ -10,6 +10,7 @@ import {
   GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaClient,
+  ListAliasesCommand,
   ListFunctionsCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -175,6 +176,10 @@ await checks.check("DeleteFunction, after which the function is ResourceNotFound
   assertEqual(e.message, `Function not found: ${arn}`, "message");
   await expectError(() => lambda.send(new InvokeCommand({ FunctionName: name })), "ResourceNotFoundException", 404);
   await expectError(() => lambda.send(new DeleteFunctionCommand({ FunctionName: name })), "ResourceNotFoundException", 404);
+});
+
+await checks.check("An operation the simulator does not serve is UnknownOperationException (404)", async () => {
+  await expectError(() => lambda.send(new ListAliasesCommand({ FunctionName: name })), "UnknownOperationException", 404);
 });
 
 await checks.check("A request signed with a wrong secret is InvalidSignatureException (403)", async () => {

@@ -1,5 +1,6 @@
 // ECS through the unmodified @aws-sdk/client-ecs (and @aws-sdk/client-cloudwatch-logs for the awslogs output): every operation the simulator serves and its errors.
 import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateClusterCommand,
   DeleteClusterCommand,
@@ -35,7 +36,7 @@ const checks = new Checks("ecs");
 const run = Date.now().toString(36);
 const cluster = `conformance-${run}`;
 const group = `/ecs/conformance-${run}`;
-const executionRoleArn = "arn:aws:iam::123456789012:role/ecsTaskExecutionRole";
+let executionRoleArn = "";
 const network = { awsvpcConfiguration: { subnets: ["subnet-0123456789abcdef0"], assignPublicIp: "ENABLED" as const } };
 let image = "";
 
@@ -64,9 +65,13 @@ const describeTask = async (arn: string) => (await ecs.send(new DescribeTasksCom
 const reaches = (arn: string, status: string) => waitFor(`task ${status}`, async () => ((t) => (t.lastStatus === status ? t : undefined))(await describeTask(arn)), 60_000);
 const taskIdOf = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
 
-await checks.check("the busybox test image is pushed to the simulator's ECR", async () => {
+await checks.check("the busybox test image is pushed to the simulator's ECR; an execution role and a log group exist", async () => {
   image = await pushTestImage(sim.config, `ecs-conformance-${run}`, "latest");
   await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+  const iam = new IAMClient(sim.config);
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  executionRoleArn = (await iam.send(new CreateRoleCommand({ RoleName: `ecs-execution-${run}`, AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+  iam.destroy();
 });
 
 await checks.check("CreateCluster, DescribeClusters with a MISSING failure, ListClusters", async () => {
@@ -166,11 +171,17 @@ await checks.check("TagResource, UntagResource, ListTagsForResource on a task de
   }
 });
 
-await checks.check("errors: unknown cluster, bad task definition, unknown task, missing network configuration", async () => {
+await checks.check("errors: unknown cluster, bad task definition, missing network configuration, a role that does not exist, unknown task", async () => {
   const e = await expectError(() => ecs.send(new RunTaskCommand({ cluster: `${cluster}-missing`, taskDefinition: "conf-echo", launchType: "FARGATE", networkConfiguration: network })), "ClusterNotFoundException", 400);
   assertEqual(e.message, "Cluster not found.", "message");
   await expectError(() => ecs.send(new RunTaskCommand({ cluster, taskDefinition: "conf-nothing:1", launchType: "FARGATE", networkConfiguration: network })), "ClientException", 400);
   await expectError(() => ecs.send(new RunTaskCommand({ cluster, taskDefinition: "conf-echo", launchType: "FARGATE" })), "InvalidParameterException", 400);
+  const role = await expectError(
+    () => ecs.send(new RunTaskCommand({ cluster, taskDefinition: "conf-echo", launchType: "FARGATE", networkConfiguration: network, overrides: { taskRoleArn: `${executionRoleArn}-none` } })),
+    "ClientException",
+    400,
+  );
+  assert(role.message.startsWith(`ECS was unable to assume the role '${executionRoleArn}-none'`), role.message);
   await expectError(() => ecs.send(new StopTaskCommand({ cluster, task: "0123456789abcdef0123456789abcdef" })), "InvalidParameterException", 400);
   const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: ["0123456789abcdef0123456789abcdef"] }));
   assertEqual(described.failures?.[0].reason, "MISSING", "DescribeTasks failure");

@@ -20,6 +20,9 @@ else
   fail "push of the busybox test image" "$image"
 fi
 expect_ok "logs create-log-group" aws logs create-log-group --log-group-name "$group"
+role=$(aws iam create-role --role-name "ecs-execution-$run" --query Role.Arn --output text \
+  --assume-role-policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}' 2>&1) || true
+if [[ $role == arn:aws:iam::*:role/ecs-execution-$run ]]; then pass "iam create-role of the execution role"; else fail "iam create-role of the execution role" "$role"; fi
 
 expect_json "ecs create-cluster" ".cluster.clusterName == \"$cluster\" and .cluster.status == \"ACTIVE\"" aws ecs create-cluster --cluster-name "$cluster"
 
@@ -31,7 +34,7 @@ definition() { # FAMILY COMMAND_JSON
   "networkMode": "awsvpc",
   "cpu": "256",
   "memory": "512",
-  "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+  "executionRoleArn": "$role",
   "containerDefinitions": [{
     "name": "main",
     "image": "$image",
@@ -78,6 +81,8 @@ expect_json "ecs describe-tasks after stop-task" '.tasks[0].containers[0].exitCo
 expect_json "ecs deregister-task-definition" '.taskDefinition.status == "INACTIVE"' aws ecs deregister-task-definition --task-definition "$run-echo:1"
 expect_fail "ecs run-task on an unknown cluster" "ClusterNotFoundException" \
   aws ecs run-task --cluster "$cluster-none" --task-definition "$run-sleep" --launch-type FARGATE --network-configuration "$network"
+expect_fail "ecs run-task with a role that does not exist" "ClientException" \
+  aws ecs run-task --cluster "$cluster" --task-definition "$run-sleep" --launch-type FARGATE --network-configuration "$network" --overrides "{\"taskRoleArn\":\"$role-none\"}"
 expect_fail "ecs describe-task-definition unknown" "ClientException" aws ecs describe-task-definition --task-definition "$run-none"
 expect_fail "ecs stop-task unknown" "InvalidParameterException" aws ecs stop-task --cluster "$cluster" --task 0123456789abcdef0123456789abcdef
 expect_json "ecs delete-cluster" '.cluster.status == "INACTIVE"' aws ecs delete-cluster --cluster "$cluster"

@@ -27,7 +27,7 @@ export function createEcsService(ctx: SimContext): AwsService {
       operations: {
         ...clusterOperations(store, arns),
         ...taskDefinitionOperations(store, arns),
-        ...taskOperations(store, arns, runner, ctx.region),
+        ...taskOperations(store, arns, runner, ctx.roles, ctx.region),
         ...tagOperations(store),
         ...execOperations(ctx, store, runner),
       },

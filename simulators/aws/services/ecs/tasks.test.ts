@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateClusterCommand,
   DeleteClusterCommand,
@@ -38,6 +39,9 @@ beforeAll(async () => {
   logs = new CloudWatchLogsClient(sim.config);
   await ecs.send(new CreateClusterCommand({ clusterName: "work" }));
   await logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/test" }));
+  const iam = new IAMClient(sim.config);
+  await iam.send(new CreateRoleCommand({ RoleName: "ecsTaskExecutionRole", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+  iam.destroy();
 }, 60_000);
 afterAll(async () => {
   ecs.destroy();
@@ -206,6 +210,11 @@ describe("ECS tasks", () => {
     expect(await error(ecs.send(new RunTaskCommand({ cluster: "work", taskDefinition: td, launchType: "FARGATE", networkConfiguration: network, overrides: { containerOverrides: [{ name: "other" }] } })))).toEqual({
       name: "InvalidParameterException",
       message: "Override for container named other is not a container in the TaskDefinition.",
+    });
+    expect(await error(ecs.send(new RunTaskCommand({ cluster: "work", taskDefinition: td, launchType: "FARGATE", networkConfiguration: network, overrides: { taskRoleArn: "arn:aws:iam::123456789012:role/nobody" } })))).toEqual({
+      name: "ClientException",
+      message:
+        "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/nobody' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.",
     });
     expect(await error(ecs.send(new StopTaskCommand({ cluster: "work", task: "0123456789abcdef0123456789abcdef" })))).toEqual({ name: "InvalidParameterException", message: "The referenced task was not found." });
     const described = await ecs.send(new DescribeTasksCommand({ cluster: "work", tasks: ["0123456789abcdef0123456789abcdef"] }));

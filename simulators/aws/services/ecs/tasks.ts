@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { requireString } from "../../errors.js";
 import type { JsonInput } from "../../request.js";
-import type { JsonOperation } from "../../service.js";
+import type { JsonOperation, RoleDirectory } from "../../service.js";
 import { taskIdOf, type Arns } from "./arns.js";
 import { activeCluster } from "./clusters.js";
 import { clientError, invalidParameter, optionalString, optionalStrings, page, tagsFrom } from "./common.js";
@@ -32,8 +32,18 @@ function overridesOf(input: JsonInput, td: TaskDefinition): TaskOverride {
   return { ...given, containerOverrides: given.containerOverrides ?? [], inferenceAcceleratorOverrides: [] } as TaskOverride;
 }
 
+/** Fargate assumes the task's roles when it places it: each must exist. */
+function checkRoles(roles: RoleDirectory, td: TaskDefinition, overrides: TaskOverride): void {
+  for (const arn of [overrides.executionRoleArn ?? td.executionRoleArn, overrides.taskRoleArn ?? td.taskRoleArn]) {
+    if (arn && !roles.exists(arn))
+      throw clientError(
+        `ECS was unable to assume the role '${arn}' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.`,
+      );
+  }
+}
+
 /** RunTask, DescribeTasks, ListTasks, StopTask. */
-export function taskOperations(store: EcsStore, arns: Arns, runner: TaskRunner, region: string): Record<string, JsonOperation> {
+export function taskOperations(store: EcsStore, arns: Arns, runner: TaskRunner, roles: RoleDirectory, region: string): Record<string, JsonOperation> {
   const withTags = (t: Task, include: boolean) => (include ? { ...t, tags: store.tagsOf(t.taskArn) } : t);
   const inCluster = (cluster: Cluster, ref: string) => {
     const t = store.task(taskIdOf(ref));
@@ -55,6 +65,7 @@ export function taskOperations(store: EcsStore, arns: Arns, runner: TaskRunner, 
       if (td.networkMode === "awsvpc" && !vpc) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
       if (vpc && !(vpc.subnets ?? []).length) throw invalidParameter("subnets can not be empty.");
       const overrides = overridesOf(input, td);
+      checkRoles(roles, td, overrides);
       const startedBy = optionalString(input, "startedBy");
       if (startedBy !== undefined && startedBy.length > 128) throw invalidParameter("startedBy must be at most 128 characters.");
       const propagate = optionalString(input, "propagateTags");

@@ -9,7 +9,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 export CONFORMANCE_REFERENCE_SOCK=${1:-}
 aws_cli=/usr/bin/aws
 if ! "$aws_cli" --version 2>/dev/null | grep -q '^aws-cli/2' || ! command -v jq >/dev/null; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli jq >/dev/null
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends awscli jq >/dev/null
 fi
 export AWS_CLI=$aws_cli
 

@@ -66,6 +66,7 @@ export function imageOperations(deps: ApiDeps): Record<string, JsonOperation> {
       imagePushedAt: seconds(image.pushedAtMs),
       imageManifestMediaType: image.mediaType,
       ...(image.artifactMediaType ? { artifactMediaType: image.artifactMediaType } : {}),
+      ...(image.lastPulledAtMs !== null ? { lastRecordedPullTime: seconds(image.lastPulledAtMs) } : {}),
     };
   };
 
@@ -113,7 +114,10 @@ export function imageOperations(deps: ApiDeps): Record<string, JsonOperation> {
       for (const id of imageIds(input)) {
         const r = resolve(repo, id);
         if ("failure" in r) failures.push(r.failure);
-        else images.push({ registryId: account, repositoryName: repo.name, imageId: r.id, imageManifest: r.image.manifest, imageManifestMediaType: r.image.mediaType });
+        else {
+          store.recordPull(repo.name, r.image.digest);
+          images.push({ registryId: account, repositoryName: repo.name, imageId: r.id, imageManifest: r.image.manifest, imageManifestMediaType: r.image.mediaType });
+        }
       }
       return { images, failures };
     },

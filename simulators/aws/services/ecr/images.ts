@@ -69,6 +69,7 @@ export function storeManifest(store: EcrStore, repo: Repository, bytes: Buffer, 
         artifactMediaType: parsed.artifactMediaType ?? null,
         sizeBytes: size,
         pushedAtMs: Date.now(),
+        lastPulledAtMs: null,
       });
     }
     if (ref.tag !== undefined) store.setTag(repo.name, ref.tag, digest);

@@ -112,6 +112,7 @@ export function registryRoutes(app: Hono, deps: RegistryDeps): void {
       if (!image) return error(404, "MANIFEST_UNKNOWN", "Requested image not found");
       const bytes = Buffer.from(image.manifest, "utf8");
       const headers = { "Content-Type": image.mediaType, "Content-Length": String(bytes.length), "Docker-Content-Digest": image.digest, ...API_VERSION };
+      if (method === "GET") store.recordPull(repo.name, image.digest);
       return new Response(method === "HEAD" ? null : new Uint8Array(bytes), { status: 200, headers });
     }
     if (method === "DELETE") {

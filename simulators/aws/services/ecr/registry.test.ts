@@ -59,6 +59,9 @@ describe("ECR's registry", () => {
       );
       const image = engine.images.resolve(uri);
       expect(image.digests).toEqual([`${t.host}/team/busybox@${details[0].imageDigest}`]);
+      expect(details[0].lastRecordedPullTime).toBeUndefined();
+      const pulled = (await t.ecr.send(new DescribeImagesCommand({ repositoryName: "team/busybox" }))).imageDetails![0];
+      expect(Math.abs(pulled.lastRecordedPullTime!.getTime() - Date.now())).toBeLessThan(60_000);
     } finally {
       await backend.close();
       state.close();

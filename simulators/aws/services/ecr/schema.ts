@@ -26,6 +26,8 @@ export const images = sqliteTable(
     artifactMediaType: text("artifact_media_type"),
     sizeBytes: integer("size_bytes").notNull(),
     pushedAtMs: integer("pushed_at_ms").notNull(),
+    /** When a client last pulled its manifest, as ECR records it. */
+    lastPulledAtMs: integer("last_pulled_at_ms"),
   },
   (t) => [primaryKey({ columns: [t.repository, t.digest] })],
 );

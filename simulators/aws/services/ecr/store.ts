@@ -67,6 +67,10 @@ export class EcrStore {
     this.db.insert(images).values(row).onConflictDoNothing().run();
   }
 
+  recordPull(repository: string, digest: string, atMs = Date.now()): void {
+    this.db.update(images).set({ lastPulledAtMs: atMs }).where(and(eq(images.repository, repository), eq(images.digest, digest))).run();
+  }
+
   /** Removes an image and every tag naming it. */
   deleteImage(repository: string, digest: string): void {
     this.db.delete(imageTags).where(and(eq(imageTags.repository, repository), eq(imageTags.digest, digest))).run();

@@ -1,0 +1,1 @@
+ALTER TABLE `ecr_images` ADD `last_pulled_at_ms` integer;

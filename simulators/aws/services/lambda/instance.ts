@@ -147,13 +147,13 @@ export class FunctionInstance {
       return workload.remove();
     }
     this.workload = workload;
-    if (this.state === "dead") void workload.stop(0, "SIGKILL").catch(() => {});
     const exit = await workload.exited;
     out.flush();
     err.flush();
     const startFailed = exit.error !== "" && (exit.exitCode === 126 || exit.exitCode === 127);
     if (startFailed) return this.exited("Runtime.InvalidEntrypoint", exit.error);
-    this.exited("Runtime.ExitError", exit.exitCode === 0 ? "Runtime exited without providing a reason" : `Runtime exited with error: ${exit.oomKilled ? "signal: killed" : `exit status ${exit.exitCode}`}`);
+    if (exit.oomKilled) return this.exited("Runtime.OutOfMemory", "Runtime exited with error: signal: killed");
+    this.exited("Runtime.ExitError", exit.exitCode === 0 ? "Runtime exited without providing a reason" : `Runtime exited with error: exit status ${exit.exitCode}`);
   }
 
   /** GET /runtime/invocation/next. */

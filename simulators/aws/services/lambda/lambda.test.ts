@@ -202,6 +202,13 @@ describe("Lambda image functions", () => {
     expect(out.ExecutedVersion).toBe("$LATEST");
   }, 30_000);
 
+  it("reports an instance that runs out of memory", async () => {
+    await createActive("hog", { Timeout: 60 });
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "hog", Payload: Buffer.from('{"action":"hog"}') }));
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(JSON.parse(decode(out.Payload))).toEqual({ errorMessage: `RequestId: ${out.$metadata.requestId} Error: Runtime exited with error: signal: killed`, errorType: "Runtime.OutOfMemory" });
+  }, 90_000);
+
   it("ends an invocation that outlasts its timeout", async () => {
     await createActive("sleepy", { Timeout: 1 });
     const out = await lambda.send(new InvokeCommand({ FunctionName: "sleepy", Payload: Buffer.from('{"action":"sleep"}'), LogType: "Tail" }));

@@ -72,6 +72,14 @@ describe("ECS clusters", () => {
   });
 });
 
+describe("ECS in the simulator's health", () => {
+  it("names what it does not simulate", async () => {
+    const health = (await (await fetch(`${sim.endpoint}/_sockerless/health`)).json()) as { services: Record<string, { operations: string[]; notSimulated: string[] }> };
+    expect(health.services.ecs.operations).toContain("RunTask");
+    expect(health.services.ecs.notSimulated.some((s) => s.startsWith("awsvpc networking"))).toBe(true);
+  });
+});
+
 describe("ECS task definitions", () => {
   it("registers revisions 1, 2, … with ECS's defaults and describes them by family, family:revision and ARN", async () => {
     const one = await ecs.send(new RegisterTaskDefinitionCommand(fargate("web", { tags: [{ key: "k", value: "v" }] })));

@@ -6,6 +6,7 @@ import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   CreateClusterCommand,
   DeleteClusterCommand,
+  DescribeClustersCommand,
   DescribeTasksCommand,
   ECSClient,
   ExecuteCommandCommand,
@@ -117,6 +118,7 @@ describe("ECS tasks", () => {
     const started = await run(td);
     await until(started, (t) => t.lastStatus === "RUNNING");
     expect((await ecs.send(new ListTasksCommand({ cluster: "work", family: "sleeper" }))).taskArns).toEqual([started.taskArn]);
+    expect((await ecs.send(new DescribeClustersCommand({ clusters: ["work"] }))).clusters?.[0].runningTasksCount).toBeGreaterThanOrEqual(1);
     expect((await ecs.send(new DeleteClusterCommand({ cluster: "work" })).catch((e: Error) => e)).name).toBe("ClusterContainsTasksException");
     const stopping = (await ecs.send(new StopTaskCommand({ cluster: "work", task: started.taskArn, reason: "enough" }))).task!;
     expect(stopping).toMatchObject({ desiredStatus: "STOPPED", stopCode: "UserInitiated", stoppedReason: "enough" });

@@ -173,7 +173,12 @@ export class TaskRunner {
 
   private specOf(live: LiveTask, def: ContainerDefinition, image: string) {
     const override = live.task.overrides.containerOverrides?.find((o) => o.name === def.name);
-    const env = new Map<string, string>();
+    // What Fargate sets in every container, under the definition's and the overrides' own.
+    const env = new Map<string, string>([
+      ["AWS_EXECUTION_ENV", "AWS_ECS_FARGATE"],
+      ["AWS_REGION", this.ctx.region],
+      ["AWS_DEFAULT_REGION", this.ctx.region],
+    ]);
     for (const kv of [...(def.environment ?? []), ...(override?.environment ?? [])] as KeyValuePair[]) env.set(kv.name, kv.value);
     const memory = override?.memory ?? def.memory;
     const { task, td } = live;

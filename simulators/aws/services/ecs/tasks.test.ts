@@ -140,13 +140,13 @@ describe("ECS tasks", () => {
     expect(t.stoppedReason).toBe("Task stopped by user");
   });
 
-  it("applies container overrides of command and environment over the definition's", async () => {
+  it("applies container overrides of command and environment over the definition's, beside the variables Fargate sets", async () => {
     const td = await register("envs", [{ command: ["sh", "-c", "echo definition"], environment: [{ name: "A", value: "from-def" }, { name: "B", value: "kept" }] }]);
-    const started = await run(td, { overrides: { containerOverrides: [{ name: "main", command: ["sh", "-c", "echo $A $B"], environment: [{ name: "A", value: "from-override" }] }] } });
+    const started = await run(td, { overrides: { containerOverrides: [{ name: "main", command: ["sh", "-c", "echo $A $B; echo $AWS_EXECUTION_ENV $AWS_REGION"], environment: [{ name: "A", value: "from-override" }] }] } });
     const t = await until(started, stopped);
     expect(t.containers![0].exitCode).toBe(0);
-    expect(t.overrides?.containerOverrides?.[0].command).toEqual(["sh", "-c", "echo $A $B"]);
-    expect(await logLines(`ecs/main/${taskId(t)}`)).toEqual(["from-override kept"]);
+    expect(t.overrides?.containerOverrides?.[0].command).toEqual(["sh", "-c", "echo $A $B; echo $AWS_EXECUTION_ENV $AWS_REGION"]);
+    expect(await logLines(`ecs/main/${taskId(t)}`)).toEqual(["from-override kept", "AWS_ECS_FARGATE us-east-1"]);
   });
 
   it("keeps running while a non-essential container exits, and stops when the essential one does", async () => {

@@ -95,9 +95,10 @@ export function runAgent(ws: WebSocket, session: AgentSession, log: Logger): Pro
       resolve();
     };
 
+    // A terminal merges the streams; the exec.Cmd mode keeps stderr apart.
+    const payloadTypeOf = (fd: 1 | 2) => (fd === 2 && session.sessionType === "NonInteractiveCommands" ? PayloadType.StdErr : PayloadType.Output);
     const onOutput: OutputListener = (fd, data) => {
-      const payloadType = session.sessionType === "NonInteractiveCommands" && fd === 2 ? PayloadType.StdErr : PayloadType.Output;
-      for (const chunk of chunkers[fd].push(data)) stream.send(payloadType, chunk);
+      for (const chunk of chunkers[fd].push(data)) stream.send(payloadTypeOf(fd), chunk);
     };
 
     const startProcess = async () => {
@@ -108,8 +109,13 @@ export function runAgent(ws: WebSocket, session: AgentSession, log: Logger): Pro
         return end(`Unable to start command: ${err instanceof Error ? err.message : String(err)}`);
       }
       for (const m of pendingInput.splice(0)) input(m);
-      const exitCode = await handle.exited;
-      for (const fd of [1, 2] as const) for (const chunk of chunkers[fd].flush()) stream.send(fd === 2 && session.sessionType === "NonInteractiveCommands" ? PayloadType.StdErr : PayloadType.Output, chunk);
+      let exitCode: number;
+      try {
+        exitCode = await handle.exited;
+      } catch (err) {
+        return end(`The command ended without an exit status: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      for (const fd of [1, 2] as const) for (const chunk of chunkers[fd].flush()) stream.send(payloadTypeOf(fd), chunk);
       if (session.sessionType === "NonInteractiveCommands") stream.send(PayloadType.ExitCode, Buffer.from(`EXIT_CODE: ${exitCode}`));
       await end("");
     };

@@ -57,11 +57,13 @@ export class BlobFiles {
     writeFileSync(this.uploadPath(id), "");
   }
 
-  /** Appends a request body to an upload; returns the upload's size after it. */
-  async append(id: string, body: ReadableStream<Uint8Array> | null): Promise<number> {
-    const path = this.uploadPath(id);
-    if (body) await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(path, { flags: "a" }));
-    return statSync(path).size;
+  uploadSize(id: string): number {
+    return statSync(this.uploadPath(id)).size;
+  }
+
+  /** Appends a request body to an upload. */
+  async append(id: string, body: ReadableStream<Uint8Array> | null): Promise<void> {
+    if (body) await pipeline(Readable.fromWeb(body as import("node:stream/web").ReadableStream<Uint8Array>), createWriteStream(this.uploadPath(id), { flags: "a" }));
   }
 
   /** Appends bytes sent in an API call (UploadLayerPart); returns the upload's size after them. */

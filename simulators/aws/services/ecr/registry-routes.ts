@@ -208,9 +208,13 @@ export function registryRoutes(app: Hono, deps: RegistryDeps): void {
         if (range && Number(range[1]) !== current.size) {
           return error(416, "BLOB_UPLOAD_INVALID", `The chunk starts at ${range[1]}, but the upload has ${current.size} bytes`, uploadHeaders(repo, id, current.size));
         }
-        const size = await blobs.append(id, c.req.raw.body);
-        store.setUploadSize(id, size);
-        return empty(202, uploadHeaders(repo, id, size));
+        try {
+          await blobs.append(id, c.req.raw.body);
+        } finally {
+          // What arrived counts even when the client went away mid-chunk: the next chunk starts after it.
+          store.setUploadSize(id, blobs.uploadSize(id));
+        }
+        return empty(202, uploadHeaders(repo, id, blobs.uploadSize(id)));
       }
       case "PUT":
         await blobs.append(id, c.req.raw.body);

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { packageRoot } from "../../../../engine/package-info.js";
 import type { AwsService, SimContext } from "../../service.js";
 import { functionOperations, type LambdaParts } from "./api.js";
+import { ASYNC_RETRY_DELAYS_MS, AsyncInvocations } from "./async-invocations.js";
 import { instanceRevision } from "./instance.js";
 import { invokeOperation } from "./invoke.js";
 import { notServedOperations } from "./not-served.js";
@@ -12,7 +13,12 @@ import { FunctionStore } from "./store.js";
 const migrations = join(packageRoot, "simulators", "aws", "services", "lambda", "migrations");
 
 /** Lambda (REST-JSON) for container image functions, run on the workload host behind a Runtime API per instance. */
-export function createLambdaService(ctx: SimContext): AwsService {
+export interface LambdaOptions {
+  /** The waits before an asynchronous invocation that failed runs again (Lambda's: one minute, then two). */
+  asyncRetryDelaysMs?: number[];
+}
+
+export function createLambdaService(ctx: SimContext, options: LambdaOptions = {}): AwsService {
   ctx.migrate("lambda", migrations);
   const store = new FunctionStore(ctx.sqlite);
   const pool = new InstancePool(ctx, (name) => {
@@ -21,12 +27,14 @@ export function createLambdaService(ctx: SimContext): AwsService {
   });
   const lifecycle = new FunctionLifecycle(ctx, store);
   const parts: LambdaParts = { ctx, store, lifecycle, pool };
+  const asyncInvocations = new AsyncInvocations(parts, options.asyncRetryDelaysMs ?? ASYNC_RETRY_DELAYS_MS);
   lifecycle.resume();
   return {
     signingName: "lambda",
-    rest: [...functionOperations(parts), invokeOperation(parts), ...notServedOperations()],
+    rest: [...functionOperations(parts), invokeOperation(parts, asyncInvocations), ...notServedOperations()],
     health: () => ({ functions: store.list().length }),
     async close() {
+      asyncInvocations.close();
       await lifecycle.close();
       await pool.close();
     },

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { AwsError } from "../../errors.js";
 import type { RestOperation } from "../../service.js";
 import { lookup, type LambdaParts } from "./api.js";
+import type { AsyncInvocations } from "./async-invocations.js";
 import type { InvocationRequest } from "./instance.js";
 import type { LambdaFunction } from "./store.js";
 
@@ -35,7 +36,7 @@ function checkJson(payload: Buffer): void {
 }
 
 /** POST /2015-03-31/functions/{name}/invocations: RequestResponse, Event and DryRun. */
-export function invokeOperation(parts: LambdaParts): RestOperation {
+export function invokeOperation(parts: LambdaParts, asyncInvocations: AsyncInvocations): RestOperation {
   return {
     method: "POST",
     path: "/2015-03-31/functions/:name/invocations",
@@ -56,12 +57,11 @@ export function invokeOperation(parts: LambdaParts): RestOperation {
       if (type === "DryRun") return { status: 204, headers: { "x-amz-executed-version": "$LATEST" } };
       const clientContext = header(req.headers, "x-amz-client-context");
       const request: InvocationRequest = { requestId: req.requestId || randomUUID(), payload: req.body.length ? req.body : Buffer.from("{}"), traceId: traceId(), ...(clientContext ? { clientContext } : {}) };
-      const image = { cmd: parts.lifecycle.imageCommand(fn) };
       if (type === "Event") {
-        parts.pool.invoke(fn, image, request, true).catch((err: unknown) => parts.ctx.log.error({ err, function: fn.name }, "an asynchronous Lambda invocation failed"));
+        asyncInvocations.start(fn.name, request);
         return { status: 202 };
       }
-      const outcome = await parts.pool.invoke(fn, image, request, false);
+      const outcome = await parts.pool.invoke(fn, { cmd: parts.lifecycle.imageCommand(fn) }, request, false);
       return {
         status: 200,
         headers: {

@@ -127,6 +127,17 @@ describe("Lambda image functions", () => {
     });
   }, 30_000);
 
+  it("runs a failing Event invocation twice more, with the same request ID", async () => {
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: Buffer.from('{"action":"fail"}') }));
+    const id = out.$metadata.requestId!;
+    const starts = await waitFor(async () => {
+      const events = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/echo" }));
+      const ends = (events.events ?? []).filter((e) => e.message === `END RequestId: ${id}`);
+      return ends.length === 3 ? ends : undefined;
+    });
+    expect(starts).toHaveLength(3);
+  }, 30_000);
+
   it("refuses a payload over 6 MB and one that is not JSON", async () => {
     const big = Buffer.from(JSON.stringify("x".repeat(6 * 1024 * 1024)));
     const e = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: big })).catch((err: Error & { $metadata: { httpStatusCode: number } }) => err);

@@ -25,7 +25,8 @@ const credentials = new Map([["test", { accessKeyId: "test", secretAccessKey: "t
  * Lambda with IAM, CloudWatch Logs and ECR on one loopback port, assembled
  * as startAwsSimulator does but with every service in place before the
  * server indexes them, and with the workload engine and the sandbox sharing
- * one directory (the sandbox reads image layers from its own).
+ * one directory (the sandbox reads image layers from its own). Failed
+ * asynchronous invocations are retried after 10 ms instead of minutes.
  */
 export async function startLambdaTestbed(dir: string): Promise<LambdaTestbed> {
   mkdirSync(join(dir, "workloads"), { recursive: true });
@@ -44,7 +45,7 @@ export async function startLambdaTestbed(dir: string): Promise<LambdaTestbed> {
   ctx.logs = logs.sink;
   const ecr = createEcrService(ctx);
   ctx.registry = ecr.registry;
-  const services: AwsService[] = [iam.service, logs.service, ecr.service, createLambdaService(ctx)];
+  const services: AwsService[] = [iam.service, logs.service, ecr.service, createLambdaService(ctx, { asyncRetryDelaysMs: [10, 10] })];
   inner = createServer({ services, credentials, log, health: () => ({}) });
   return {
     endpoint,

@@ -17,6 +17,8 @@ function domainOf(reference: string): string | undefined {
 
 /** ECR as the workload host pulls from it: references to either name, pulled from the simulator's own port with a fresh password. */
 export function imageRegistry(hosts: { local: string; ecr: string }, tokens: RegistryTokens): ImageRegistry {
+  // One password serves every pull until it is within an hour of expiring.
+  let current: { password: string; expiresAtMs: number } | undefined;
   return {
     owns: (reference) => {
       const domain = domainOf(reference);
@@ -28,6 +30,9 @@ export function imageRegistry(hosts: { local: string; ecr: string }, tokens: Reg
       if (domain === hosts.ecr) return `${hosts.local}${reference.slice(hosts.ecr.length)}`;
       throw new Error(`${reference} does not name a repository of this simulator's ECR`);
     },
-    pullCredentials: () => ({ username: REGISTRY_USER, password: tokens.issue().password }),
+    pullCredentials: () => {
+      if (!current || current.expiresAtMs - Date.now() < 60 * 60 * 1000) current = tokens.issue();
+      return { username: REGISTRY_USER, password: current.password };
+    },
   };
 }

@@ -25,6 +25,15 @@ export interface SessionIo {
   rows?: number;
   /** Ends the session from this side: the data channel closes and the promise rejects with the reason. */
   signal?: AbortSignal;
+  /** Called once the agent is ready, with controls for the rest of the session. */
+  onReady?(session: SessionControls): void;
+}
+
+export interface SessionControls {
+  /** Sends input to the command. */
+  write(data: Buffer | string): void;
+  /** Tells the agent the terminal's new size, as the plugin does when its window changes. */
+  resize(columns: number, rows: number): void;
 }
 
 export interface SessionResult {
@@ -84,13 +93,21 @@ export function runSession(endpoint: SessionEndpoint, io: SessionIo): Promise<Se
       for (let i = 0; i < bytes.length; i += STREAM_PAYLOAD_SIZE) stream.send(PayloadType.Output, bytes.subarray(i, i + STREAM_PAYLOAD_SIZE));
     };
 
+    const resize = (columns: number, rows: number) => {
+      if (!settled) stream.send(PayloadType.Size, Buffer.from(JSON.stringify({ cols: columns, rows })));
+    };
     const begin = () => {
       if (ready) return;
       ready = true;
-      if (io.columns && io.rows) stream.send(PayloadType.Size, Buffer.from(JSON.stringify({ cols: io.columns, rows: io.rows })));
-      if (io.stdin === undefined) return;
+      if (io.columns && io.rows) resize(io.columns, io.rows);
       if (typeof io.stdin === "string" || Buffer.isBuffer(io.stdin)) sendInput(io.stdin);
-      else io.stdin.on("data", sendInput);
+      else io.stdin?.on("data", sendInput);
+      io.onReady?.({
+        write: (data) => {
+          if (!settled) sendInput(data);
+        },
+        resize,
+      });
     };
 
     const answerHandshake = (m: AgentMessage) => {

@@ -123,11 +123,23 @@ describe("Session Manager sessions", () => {
       },
     );
     const { out, io } = collect();
-    const big = "x".repeat(3000) + "quit";
-    await runSession(sessions.open({ target: "t", start: p.start }), { ...io, stdin: big, columns: 120, rows: 40 });
-    expect(Buffer.concat(p.record.stdin).toString()).toBe(big);
+    const big = "x".repeat(3000);
+    await runSession(sessions.open({ target: "t", start: p.start }), {
+      ...io,
+      stdin: big,
+      columns: 120,
+      rows: 40,
+      onReady: (session) => {
+        session.resize(100, 30);
+        session.write("quit");
+      },
+    });
+    expect(Buffer.concat(p.record.stdin).toString()).toBe(`${big}quit`);
     expect(p.record.stdin.every((b) => b.length <= 1024)).toBe(true);
-    expect(p.record.sizes).toEqual([[40, 120]]);
+    expect(p.record.sizes).toEqual([
+      [40, 120],
+      [30, 100],
+    ]);
     expect(out.stdout).toContain("quit");
   });
 

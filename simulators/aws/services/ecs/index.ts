@@ -37,7 +37,7 @@ export function createEcsService(ctx: SimContext): AwsService {
       notSimulated: [
         "awsvpc networking: a task gets no elastic network interface and its containers share no network namespace, so they cannot reach each other on localhost",
         "EC2 and EXTERNAL launch types (no container instances), services, task sets, capacity providers other than FARGATE and FARGATE_SPOT",
-        "volumes, secrets, environmentFiles, dependsOn ordering, health checks, task IAM role credentials and the task metadata endpoint",
+        "volumes, secrets, environmentFiles, container health checks (so no HEALTHY dependsOn condition), task IAM role credentials and the task metadata endpoint",
         "log drivers other than awslogs (their output is dropped)",
         "stopped tasks are kept until the simulator's state is removed, not for an hour",
       ],

@@ -1,5 +1,6 @@
 import type { JsonInput } from "../../request.js";
 import { clientError, invalidParameter, optionalString, optionalStrings } from "./common.js";
+import { dependencyProblem } from "./ordering.js";
 import type { ContainerDefinition, KeyValuePair, TaskDefinitionBody } from "./types.js";
 
 /** Fargate's task sizes: memory choices (MiB) for each CPU value (units). */
@@ -81,6 +82,8 @@ export function taskDefinitionFrom(input: JsonInput): TaskDefinitionBody {
     if (fargate && c.stopTimeout !== undefined && c.stopTimeout > 120) throw clientError("Tasks using the Fargate launch type must have a container stop timeout of less than 120 seconds.");
   }
   if (!containers.some((c) => c.essential)) throw clientError("Task definition must have at least one essential container.");
+  const ordering = dependencyProblem(containers);
+  if (ordering) throw clientError(ordering);
 
   if (fargate) {
     if (networkMode !== "awsvpc") throw clientError("Fargate only supports network mode \u2018awsvpc\u2019.");

@@ -3,6 +3,7 @@ import { familiarName, parseReference } from "../../../../engine/images/referenc
 import type { SimContext } from "../../service.js";
 import type { PullSource, Workload, WorkloadExit } from "../../workloads.js";
 import { AwsLogsDriver, MISSING_LOG_GROUP } from "./awslogs.js";
+import { ContainerOrder } from "./ordering.js";
 import type { EcsStore } from "./store.js";
 import { epochSeconds, type Container, type ContainerDefinition, type KeyValuePair, type Task, type TaskDefinition } from "./types.js";
 
@@ -137,38 +138,55 @@ export class TaskRunner {
     for (const c of task.containers) c.imageDigest = this.digestOf(sources.get(c.image)!.reference);
     this.save(live);
 
-    for (const def of td.containerDefinitions) {
-      if (live.stopping) return;
-      const driver = drivers.get(def.name);
-      let workload: Workload;
-      try {
-        workload = await this.ctx.workloads.run(this.specOf(live, def, sources.get(def.image)!.reference), (stream, data) => driver?.write(stream, data));
-      } catch (err) {
-        const container = this.container(live, def.name);
-        Object.assign(container, { lastStatus: "STOPPED", reason: `CannotCreateContainerError: ${err instanceof Error ? err.message : String(err)}` });
-        return this.failStart(live, container.reason!);
-      }
-      const early = await Promise.race([workload.exited, Promise.resolve(undefined)]);
-      const container = this.container(live, def.name);
-      container.runtimeId = workload.id;
-      if (early && early.error !== "") {
-        container.reason = `CannotStartContainerError: ${early.error}`;
-        container.lastStatus = "STOPPED";
-        return this.failStart(live, container.reason);
-      }
-      driver?.started(workload.id);
-      container.lastStatus = "RUNNING";
-      for (const agent of container.managedAgents ?? []) Object.assign(agent, { lastStatus: "RUNNING", lastStartedAt: epochSeconds() });
-      live.workloads.set(def.name, workload);
-      workload.exited.then((exit) => this.exited(live, def, workload, exit, driver)).catch((err) => this.ctx.log.error({ err }, "an ECS container's exit was not recorded"));
-      // A stop that came while this container was being created did not reach it.
-      if (live.stopping) workload.stop(stopTimeoutOf(def), "SIGTERM").catch((err) => this.ctx.log.warn({ err }, "an ECS container could not be stopped"));
-    }
+    // Containers start together, each once its dependsOn conditions are met.
+    const order = new ContainerOrder(td.containerDefinitions);
+    await Promise.all(
+      td.containerDefinitions.map((def) =>
+        this.startContainer(live, def, order, drivers.get(def.name), sources.get(def.image)!.reference).finally(() => order.started(def.name, live.workloads.has(def.name) || this.container(live, def.name).exitCode !== undefined)),
+      ),
+    );
     if (!live.stopping) {
       const now = epochSeconds();
       Object.assign(task, { lastStatus: "RUNNING", startedAt: now, connectivity: "CONNECTED", connectivityAt: now });
     }
     this.save(live);
+  }
+
+  /** Starts one container when its dependencies allow; a container that cannot start fails the task if it is essential. */
+  private async startContainer(live: LiveTask, def: ContainerDefinition, order: ContainerOrder, driver: AwsLogsDriver | undefined, image: string): Promise<void> {
+    const container = this.container(live, def.name);
+    const unmet = await order.unmet(def);
+    if (live.stopping) return;
+    if (unmet) {
+      Object.assign(container, { lastStatus: "STOPPED", reason: `CannotStartContainerError: ${unmet}` });
+      if (def.essential !== false) this.failStart(live, container.reason!);
+      return;
+    }
+    let workload: Workload;
+    try {
+      workload = await this.ctx.workloads.run(this.specOf(live, def, image), (stream, data) => driver?.write(stream, data));
+    } catch (err) {
+      Object.assign(container, { lastStatus: "STOPPED", reason: `CannotCreateContainerError: ${err instanceof Error ? err.message : String(err)}` });
+      return this.failStart(live, container.reason!);
+    }
+    const early = await Promise.race([workload.exited, Promise.resolve(undefined)]);
+    container.runtimeId = workload.id;
+    if (early && early.error !== "") {
+      Object.assign(container, { lastStatus: "STOPPED", reason: `CannotStartContainerError: ${early.error}` });
+      return this.failStart(live, container.reason!);
+    }
+    driver?.started(workload.id);
+    container.lastStatus = "RUNNING";
+    for (const agent of container.managedAgents ?? []) Object.assign(agent, { lastStatus: "RUNNING", lastStartedAt: epochSeconds() });
+    live.workloads.set(def.name, workload);
+    workload.exited
+      .then((exit) => {
+        order.exited(def.name, exit);
+        return this.exited(live, def, workload, exit, driver);
+      })
+      .catch((err) => this.ctx.log.error({ err }, "an ECS container's exit was not recorded"));
+    // A stop that came while this container was being created did not reach it.
+    if (live.stopping) workload.stop(stopTimeoutOf(def), "SIGTERM").catch((err) => this.ctx.log.warn({ err }, "an ECS container could not be stopped"));
   }
 
   private specOf(live: LiveTask, def: ContainerDefinition, image: string) {

@@ -159,6 +159,43 @@ describe("ECS tasks", () => {
     expect(Object.fromEntries(t.containers!.map((c) => [c.name, c.exitCode]))).toEqual({ side: 7, main: 0 });
   });
 
+  it("starts containers in their dependsOn order: COMPLETE waits for the exit, SUCCESS for a zero exit", async () => {
+    const td = await register("ordered", [
+      { name: "init", essential: false, command: ["sh", "-c", "sleep 0.3; echo init done"] },
+      { name: "main", command: ["echo", "main ran"], dependsOn: [{ containerName: "init", condition: "COMPLETE" }] },
+    ]);
+    const t = await until(await run(td), stopped);
+    expect(t.stopCode).toBe("EssentialContainerExited");
+    const events = async (name: string) => (await logs.send(new GetLogEventsCommand({ logGroupName: "/ecs/test", logStreamName: `ecs/${name}/${taskId(t)}`, startFromHead: true }))).events!;
+    const [init] = await events("init");
+    const [main] = await events("main");
+    expect([init.message, main.message]).toEqual(["init done", "main ran"]);
+    expect(main.timestamp!).toBeGreaterThanOrEqual(init.timestamp!);
+
+    const failing = await register("unmet", [
+      { name: "init", essential: false, command: ["sh", "-c", "exit 4"] },
+      { name: "main", command: ["echo", "never"], dependsOn: [{ containerName: "init", condition: "SUCCESS" }] },
+    ]);
+    const f = await until(await run(failing), stopped);
+    expect(f).toMatchObject({ stopCode: "TaskFailedToStart", stoppedReason: "CannotStartContainerError: the dependency init exited with 4, not 0 as its SUCCESS condition needs" });
+    expect(f.containers!.find((c) => c.name === "main")!.runtimeId).toBeUndefined();
+
+    const cycle = ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "cycle",
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: "256",
+        memory: "512",
+        containerDefinitions: [
+          { name: "a", image, dependsOn: [{ containerName: "b", condition: "START" }] },
+          { name: "b", image, dependsOn: [{ containerName: "a", condition: "START" }] },
+        ],
+      }),
+    );
+    await expect(cycle).rejects.toMatchObject({ name: "ClientException" });
+  });
+
   it("runs count tasks at once; a task stopped as soon as it is run stops whether or not its container started", async () => {
     const td = await register("many", [{ command: ["sleep", "1000"], stopTimeout: 2 }]);
     const out = await ecs.send(new RunTaskCommand({ cluster: "work", taskDefinition: td, launchType: "FARGATE", networkConfiguration: network, count: 2 }));

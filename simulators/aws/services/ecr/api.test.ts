@@ -191,7 +191,14 @@ describe("the ECR API", () => {
     const image = await manifestIn("policed", "child");
     await t.ecr.send(new PutImageCommand({ repositoryName: "policed", imageManifest: image, imageTag: "child" }));
     const index = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [{ mediaType: MEDIA.dockerManifest, digest: sha256(image), size: image.length }] });
+    const dangling = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: [{ mediaType: MEDIA.dockerManifest, digest: sha256("none"), size: 4 }] });
+    await expect(t.ecr.send(new PutImageCommand({ repositoryName: "policed", imageManifest: dangling, imageTag: "dangling" }))).rejects.toMatchObject({
+      name: "ReferencedImagesNotFoundException",
+    });
     await t.ecr.send(new PutImageCommand({ repositoryName: "policed", imageManifest: index, imageTag: "multi" }));
+    const listed = (await t.ecr.send(new DescribeImagesCommand({ repositoryName: "policed", imageIds: [{ imageTag: "multi" }] }))).imageDetails![0];
+    expect(listed).toMatchObject({ imageManifestMediaType: MEDIA.ociIndex, imageSizeInBytes: 0 });
+    expect(listed.artifactMediaType).toBeUndefined();
     const refused = await t.ecr.send(new BatchDeleteImageCommand({ repositoryName: "policed", imageIds: [{ imageDigest: sha256(image) }] }));
     expect(refused.failures![0]).toMatchObject({ failureCode: "ImageReferencedByManifestList" });
     await t.ecr.send(new BatchDeleteImageCommand({ repositoryName: "policed", imageIds: [{ imageTag: "child" }] }));

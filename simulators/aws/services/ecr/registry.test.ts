@@ -10,6 +10,7 @@ import { Engine } from "../../../../engine/engine.js";
 import { hostFacts } from "../../../../engine/host.js";
 import { pullImage } from "../../../../engine/images/pull.js";
 import { openState } from "../../../../engine/state/db.js";
+import { login } from "../../../../engine/registry/login.js";
 import { MEDIA } from "../../../../engine/registry/manifest.js";
 import { startEcrTestbed, type EcrTestbed } from "./testing.js";
 
@@ -30,6 +31,12 @@ describe("ECR's registry", () => {
     const wrong = await fetch(`${t.endpoint}/v2/`, { headers: { Authorization: `Basic ${Buffer.from("AWS:nope").toString("base64")}` } });
     expect(wrong.status).toBe(401);
     expect((await t.fetch("/v2/")).status).toBe(200);
+  });
+
+  it("takes a Sockerless docker login with the ECR password and refuses a wrong one", async () => {
+    const { username, password } = await registryLogin(t.ecr);
+    expect(await login({ username, password, serveraddress: t.endpoint }, [])).toEqual({ Status: "Login Succeeded", IdentityToken: "" });
+    await expect(login({ username, password: "wrong", serveraddress: t.host }, [])).rejects.toThrow(/401 Unauthorized/);
   });
 
   it("denies an expired password with ECR's message", async () => {

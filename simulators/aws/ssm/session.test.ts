@@ -112,6 +112,20 @@ describe("Session Manager sessions", () => {
     expect(out).toEqual({ stdout: "out", stderr: "err" });
   });
 
+  it("carries large output intact, in payloads of at most 1024 bytes cut between characters", async () => {
+    const { sessions } = await startManager();
+    const text = "héllo wörld ✓ ".repeat(20_000);
+    const bytes = Buffer.from(text);
+    const p = fakeProcess(({ out, exit }) => {
+      for (let i = 0; i < bytes.length; i += 777) out(1, bytes.subarray(i, i + 777));
+      exit(0);
+    });
+    const chunks: Buffer[] = [];
+    await runSession(sessions.open({ target: "t", start: p.start }), { onStdout: (d) => chunks.push(d), onStderr: () => {} });
+    expect(Buffer.concat(chunks).toString()).toBe(text);
+    expect(chunks.every((c) => c.length <= 1024 && !c.toString().includes("\uFFFD"))).toBe(true);
+  });
+
   it("passes input and the terminal size to the command", async () => {
     const { sessions } = await startManager();
     const p = fakeProcess(

@@ -4,6 +4,7 @@ import type { AwsService, SimContext } from "../../service.js";
 import { Arns } from "./arns.js";
 import { clusterOperations } from "./clusters.js";
 import { execOperations } from "./exec.js";
+import { TaskMetadata } from "./metadata.js";
 import { TaskRunner } from "./runner.js";
 import { EcsStore } from "./store.js";
 import { tagOperations } from "./tags.js";
@@ -17,7 +18,8 @@ export function createEcsService(ctx: SimContext): AwsService {
   ctx.migrate("ecs", migrations);
   const store = new EcsStore(ctx.sqlite);
   const arns = new Arns(ctx.region, ctx.accountId);
-  const runner = new TaskRunner(ctx, store);
+  const metadata = new TaskMetadata(store, ctx.endpoint);
+  const runner = new TaskRunner(ctx, store, metadata);
   runner.recover();
   return {
     signingName: "ecs",
@@ -32,12 +34,13 @@ export function createEcsService(ctx: SimContext): AwsService {
         ...execOperations(ctx, store, runner),
       },
     },
+    routes: (app) => metadata.routes(app),
     health: () => ({
       launchTypes: ["FARGATE"],
       notSimulated: [
         "awsvpc networking: a task gets no elastic network interface and its containers share no network namespace, so they cannot reach each other on localhost",
         "EC2 and EXTERNAL launch types (no container instances), services, task sets, capacity providers other than FARGATE and FARGATE_SPOT",
-        "volumes, secrets, environmentFiles, container health checks (so no HEALTHY dependsOn condition), task IAM role credentials and the task metadata endpoint",
+        "volumes, secrets, environmentFiles, container health checks (so no HEALTHY dependsOn condition), task IAM role credentials, the metadata endpoint's statistics and network details",
         "log drivers other than awslogs (their output is dropped)",
         "stopped tasks are kept until the simulator's state is removed, not for an hour",
       ],

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { familiarName, parseReference } from "../../../../engine/images/reference.js";
 import type { SimContext } from "../../service.js";
-import type { PullSource, Workload, WorkloadExit } from "../../workloads.js";
+import type { PullSource, Workload, WorkloadExit, WorkloadSpec } from "../../workloads.js";
 import { AwsLogsDriver, MISSING_LOG_GROUP } from "./awslogs.js";
+import type { TaskMetadata } from "./metadata.js";
 import { ContainerOrder } from "./ordering.js";
 import type { EcsStore } from "./store.js";
 import { epochSeconds, type Container, type ContainerDefinition, type KeyValuePair, type Task, type TaskDefinition } from "./types.js";
@@ -36,6 +37,7 @@ export class TaskRunner {
   constructor(
     private readonly ctx: SimContext,
     private readonly store: EcsStore,
+    private readonly metadata: TaskMetadata,
   ) {}
 
   /** Starts a task recorded as PROVISIONING; its progress lands in the store. */
@@ -189,34 +191,48 @@ export class TaskRunner {
     if (live.stopping) workload.stop(stopTimeoutOf(def), "SIGTERM").catch((err) => this.ctx.log.warn({ err }, "an ECS container could not be stopped"));
   }
 
-  private specOf(live: LiveTask, def: ContainerDefinition, image: string) {
-    const override = live.task.overrides.containerOverrides?.find((o) => o.name === def.name);
+  private specOf(live: LiveTask, def: ContainerDefinition, image: string): WorkloadSpec {
+    const { task, td } = live;
+    const override = task.overrides.containerOverrides?.find((o) => o.name === def.name);
+    const name = `ecs-${td.family}-${td.revision}-${def.name}-${randomBytes(8).toString("hex")}`;
+    const labels = {
+      "com.amazonaws.ecs.cluster": task.clusterArn,
+      "com.amazonaws.ecs.container-name": def.name,
+      "com.amazonaws.ecs.task-arn": task.taskArn,
+      "com.amazonaws.ecs.task-definition-family": td.family,
+      "com.amazonaws.ecs.task-definition-version": String(td.revision),
+    };
+    const metadataUri = this.metadata.register({ taskId: taskIdOfArn(task.taskArn), def, td, dockerName: name, imageId: this.imageIdOf(image), labels });
     // What Fargate sets in every container, under the definition's and the overrides' own.
     const env = new Map<string, string>([
       ["AWS_EXECUTION_ENV", "AWS_ECS_FARGATE"],
       ["AWS_REGION", this.ctx.region],
       ["AWS_DEFAULT_REGION", this.ctx.region],
+      ["ECS_CONTAINER_METADATA_URI_V4", metadataUri],
     ]);
     for (const kv of [...(def.environment ?? []), ...(override?.environment ?? [])] as KeyValuePair[]) env.set(kv.name, kv.value);
     const memory = override?.memory ?? def.memory;
-    const { task, td } = live;
+    const command = override?.command ?? def.command;
     return {
-      name: `ecs-${td.family}-${td.revision}-${def.name}-${randomBytes(8).toString("hex")}`,
+      name,
       image,
       ...(def.entryPoint ? { entrypoint: def.entryPoint } : {}),
-      ...((override?.command ?? def.command) ? { command: override?.command ?? def.command } : {}),
+      ...(command ? { command } : {}),
       env: [...env].map(([k, v]) => `${k}=${v}`),
       ...(def.workingDirectory ? { workingDir: def.workingDirectory } : {}),
       ...(def.user ? { user: def.user } : {}),
-      labels: {
-        "com.amazonaws.ecs.cluster": task.clusterArn,
-        "com.amazonaws.ecs.container-name": def.name,
-        "com.amazonaws.ecs.task-arn": task.taskArn,
-        "com.amazonaws.ecs.task-definition-family": td.family,
-        "com.amazonaws.ecs.task-definition-version": String(td.revision),
-      },
+      labels,
       memoryBytes: memory ? memory * 1024 * 1024 : 0,
+      grantUrls: [metadataUri],
     };
+  }
+
+  private imageIdOf(reference: string): string {
+    try {
+      return this.ctx.workloads.engine.images.resolve(reference).id;
+    } catch {
+      return "";
+    }
   }
 
   /** The manifest digest the pulled image came by, as the container's imageDigest. */
@@ -277,6 +293,7 @@ export class TaskRunner {
     }
     Object.assign(task, { lastStatus: "STOPPED", desiredStatus: "STOPPED", executionStoppedAt: now, stoppedAt: now });
     this.live.delete(taskIdOfArn(task.taskArn));
+    this.metadata.forget(taskIdOfArn(task.taskArn));
     this.save(live);
     return true;
   }

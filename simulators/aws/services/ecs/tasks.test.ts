@@ -91,6 +91,14 @@ async function logLines(stream: string): Promise<string[]> {
   return out.events!.map((e) => e.message!);
 }
 
+async function waitForLines(stream: string): Promise<string[]> {
+  for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+    const lines = await logLines(stream).catch(() => []);
+    if (lines.length > 0) return lines;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}
+
 const taskId = (t: Task) => t.taskArn!.slice(t.taskArn!.lastIndexOf("/") + 1);
 
 describe("ECS tasks", () => {
@@ -194,6 +202,23 @@ describe("ECS tasks", () => {
       }),
     );
     await expect(cycle).rejects.toMatchObject({ name: "ClientException" });
+  });
+
+  it("serves each container its task metadata at ECS_CONTAINER_METADATA_URI_V4", async () => {
+    const td = await register("meta", [{ command: ["sh", "-c", 'echo "$ECS_CONTAINER_METADATA_URI_V4"; sleep 1000'], stopTimeout: 2 }]);
+    const started = await run(td);
+    const t = await until(started, (x) => x.lastStatus === "RUNNING");
+    const [uri] = await waitForLines(`ecs/main/${taskId(t)}`);
+    expect(uri).toMatch(new RegExp(`^${sim.endpoint}/`));
+    const own = await (await fetch(uri)).json();
+    expect(own).toMatchObject({ DockerId: t.containers![0].runtimeId, Name: "main", Image: image, KnownStatus: "RUNNING", Type: "NORMAL", ContainerARN: t.containers![0].containerArn, LogDriver: "awslogs" });
+    const task = await (await fetch(`${uri}/task`)).json();
+    expect(task).toMatchObject({ Cluster: t.clusterArn, TaskARN: t.taskArn, Family: "meta", Revision: "1", KnownStatus: "RUNNING", LaunchType: "FARGATE", Limits: { CPU: 0.25, Memory: 512 } });
+    expect(task.Containers.map((c: { Name: string }) => c.Name)).toEqual(["main"]);
+    expect((await fetch(`${uri}/stats`)).status).toBe(404);
+    await ecs.send(new StopTaskCommand({ cluster: "work", task: t.taskArn }));
+    await until(t, stopped);
+    expect((await fetch(uri)).status).toBe(404);
   });
 
   it("runs count tasks at once; a task stopped as soon as it is run stops whether or not its container started", async () => {

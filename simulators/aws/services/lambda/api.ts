@@ -29,13 +29,16 @@ export function lookup(parts: LambdaParts, req: AwsRequest, raw: string): Lambda
   return fn;
 }
 
-function checkImageUri(uri: unknown): string {
+/** An image URI of a repository in the account's ECR, as Lambda requires. */
+function checkImageUri(ctx: SimContext, uri: unknown): string {
   if (typeof uri !== "string" || uri === "") throw new AwsError("InvalidParameterValueException", "Please provide ImageUri when PackageType is Image.");
+  let valid = true;
   try {
     parseReference(uri);
   } catch {
-    throw new AwsError("InvalidParameterValueException", `Source image ${uri} is not valid. Provide a valid source image.`);
+    valid = false;
   }
+  if (!valid || !ctx.registry.owns(uri)) throw new AwsError("InvalidParameterValueException", `Source image ${uri} is not valid. Provide a valid source image.`);
   return uri;
 }
 
@@ -67,7 +70,7 @@ function create(parts: LambdaParts, input: JsonInput): LambdaFunction {
     throw new AwsError("InvalidParameterValueException", "Only container image functions (PackageType Image with Code.ImageUri) are simulated; Zip packages are not.");
   }
   const code = (input.Code ?? {}) as Record<string, unknown>;
-  const imageUri = checkImageUri(code.ImageUri);
+  const imageUri = checkImageUri(ctx, code.ImageUri);
   const role = checkRole(input.Role, (arn) => ctx.roles.exists(arn));
   const timeout = integerIn(input, "Timeout", "timeout", 1, 900) ?? 3;
   const memorySize = integerIn(input, "MemorySize", "memorySize", 128, 10240) ?? 128;
@@ -108,7 +111,7 @@ function create(parts: LambdaParts, input: JsonInput): LambdaFunction {
 
 function updateCode(parts: LambdaParts, fn: LambdaFunction, input: JsonInput): LambdaFunction {
   if (input.ZipFile !== undefined || input.S3Bucket !== undefined) throw new AwsError("InvalidParameterValueException", "Please provide ImageUri when updating a function with packageType Image.");
-  const imageUri = checkImageUri(input.ImageUri);
+  const imageUri = checkImageUri(parts.ctx, input.ImageUri);
   if (input.Publish === true) throw new AwsError("InvalidParameterValueException", "Publishing versions is not simulated: only $LATEST is served.");
   checkUpdatable(fn);
   if (input.RevisionId !== undefined && input.RevisionId !== fn.revisionId) throw preconditionFailed();

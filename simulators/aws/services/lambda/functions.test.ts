@@ -74,6 +74,9 @@ describe("Lambda function management", () => {
     expect(e.message).toBe("1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900");
     e = await failure(create("tiny", { MemorySize: 64 }));
     expect(e.message).toMatch(/at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128/);
+    e = await failure(create("elsewhere", { Code: { ImageUri: "docker.io/library/busybox:latest" } }));
+    expect(e).toBeInstanceOf(InvalidParameterValueException);
+    expect(e.message).toBe("Source image docker.io/library/busybox:latest is not valid. Provide a valid source image.");
     e = await failure(create("reserved", { Environment: { Variables: { AWS_REGION: "x" } } }));
     expect(e).toBeInstanceOf(InvalidParameterValueException);
     expect(e.message).toMatch(/Reserved keys used in this request: AWS_REGION/);

@@ -27,15 +27,11 @@ function repositoryOf(uri: string): string {
   return colon > uri.lastIndexOf("/") ? uri.slice(0, colon) : uri;
 }
 
-/**
- * Pulls a function's image onto the workload host: from the simulator's ECR
- * with its pull credentials, or from the registry the URI names.
- */
+/** Pulls a function's image from the simulator's ECR onto the workload host, with ECR's pull credentials. */
 export async function pullFunctionImage(ctx: SimContext, imageUri: string): Promise<PulledImage> {
-  const owned = ctx.registry.owns(imageUri);
-  const reference = owned ? ctx.registry.localReference(imageUri) : imageUri;
+  const reference = ctx.registry.localReference(imageUri);
   try {
-    await ctx.workloads.pull({ reference, auth: owned ? ctx.registry.pullCredentials() : {} });
+    await ctx.workloads.pull({ reference, auth: ctx.registry.pullCredentials() });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const status = err instanceof DockerError ? err.status : 500;

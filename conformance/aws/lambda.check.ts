@@ -58,6 +58,11 @@ await checks.check("CreateFunction of a Zip package is InvalidParameterValueExce
   await expectError(() => lambda.send(new CreateFunctionCommand({ FunctionName: `zip-${suffix}`, Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: Buffer.from("PK") }, Role: role })), "InvalidParameterValueException", 400);
 });
 
+await checks.check("CreateFunction of an image outside the account's ECR is InvalidParameterValueException", async () => {
+  const e = await expectError(() => create(`elsewhere-${suffix}`, { Code: { ImageUri: "docker.io/library/busybox:latest" } }), "InvalidParameterValueException", 400);
+  assertEqual(e.message, "Source image docker.io/library/busybox:latest is not valid. Provide a valid source image.", "message");
+});
+
 await checks.check("CreateFunction with a role IAM does not have, a malformed role or a timeout over 900 is refused", async () => {
   const e = await expectError(() => create(`norole-${suffix}`, { Role: `arn:aws:iam::${account}:role/nobody-${suffix}` }), "InvalidParameterValueException", 400);
   assertEqual(e.message, "The role defined for the function cannot be assumed by Lambda.", "message");

@@ -5,7 +5,10 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   CompleteLayerUploadCommand,
+  DeleteLifecyclePolicyCommand,
   DeleteRepositoryPolicyCommand,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
   GetDownloadUrlForLayerCommand,
@@ -203,6 +206,26 @@ describe("the ECR API", () => {
     expect(refused.failures![0]).toMatchObject({ failureCode: "ImageReferencedByManifestList" });
     await t.ecr.send(new BatchDeleteImageCommand({ repositoryName: "policed", imageIds: [{ imageTag: "child" }] }));
     expect((await t.ecr.send(new ListImagesCommand({ repositoryName: "policed" }))).imageIds).toEqual([{ imageDigest: sha256(image) }, { imageDigest: sha256(index), imageTag: "multi" }]);
+  });
+
+  it("applies a lifecycle policy when it is put and after each push, and keeps, gets and deletes it", async () => {
+    await t.ecr.send(new CreateRepositoryCommand({ repositoryName: "cycled" }));
+    await expect(t.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: "cycled" }))).rejects.toMatchObject({ name: "LifecyclePolicyNotFoundException" });
+    await expect(t.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: "cycled", lifecyclePolicyText: '{"rules":[]}' }))).rejects.toMatchObject({ name: "InvalidParameterException" });
+    for (const v of ["v1", "v2"]) await t.ecr.send(new PutImageCommand({ repositoryName: "cycled", imageManifest: await manifestIn("cycled", v), imageTag: v }));
+    const lifecyclePolicyText = JSON.stringify({
+      rules: [{ rulePriority: 1, description: "keep two", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 2 }, action: { type: "expire" } }],
+    });
+    expect(await t.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: "cycled", lifecyclePolicyText }))).toMatchObject({ repositoryName: "cycled", lifecyclePolicyText });
+    expect((await t.ecr.send(new ListImagesCommand({ repositoryName: "cycled" }))).imageIds!.map((i) => i.imageTag)).toEqual(["v1", "v2"]);
+    // The third image makes the first one too many.
+    await t.ecr.send(new PutImageCommand({ repositoryName: "cycled", imageManifest: await manifestIn("cycled", "v3"), imageTag: "v3" }));
+    expect((await t.ecr.send(new ListImagesCommand({ repositoryName: "cycled" }))).imageIds!.map((i) => i.imageTag).sort()).toEqual(["v2", "v3"]);
+    const got = await t.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: "cycled" }));
+    expect(got.lifecyclePolicyText).toBe(lifecyclePolicyText);
+    expect(got.lastEvaluatedAt).toBeInstanceOf(Date);
+    await t.ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: "cycled" }));
+    await expect(t.ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: "cycled" }))).rejects.toMatchObject({ name: "LifecyclePolicyNotFoundException" });
   });
 
   it("uploads layers through the API, checks their availability and hands out download URLs", async () => {

@@ -2,6 +2,7 @@ import type { JsonOperation } from "../../service.js";
 import { list, type ApiDeps } from "./api-common.js";
 import { imageOperations } from "./images-api.js";
 import { layerOperations } from "./layers-api.js";
+import { lifecycleOperations } from "./lifecycle-api.js";
 import { policyOperations } from "./policies-api.js";
 import { repositoryOperations } from "./repositories-api.js";
 import { REGISTRY_USER } from "./tokens.js";
@@ -15,6 +16,7 @@ export function ecrOperations(deps: ApiDeps): Record<string, JsonOperation> {
     ...imageOperations(deps),
     ...layerOperations(deps),
     ...policyOperations(deps),
+    ...lifecycleOperations(deps),
     GetAuthorizationToken: (input) => {
       const ids = list<string>(input, "registryIds") ?? [deps.ctx.accountId];
       const { password, expiresAtMs } = deps.tokens.issue();

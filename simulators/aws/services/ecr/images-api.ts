@@ -4,6 +4,7 @@ import type { JsonOperation } from "../../service.js";
 import { invalid, list, optionalString, page, repository, required, seconds, type ApiDeps } from "./api-common.js";
 import { DIGEST } from "./blobs.js";
 import { indexesReferencing, ManifestRefused, storeManifest, TAG } from "./images.js";
+import { applyLifecycle } from "./lifecycle.js";
 import type { ImageRow, Repository } from "./store.js";
 
 interface ImageId {
@@ -180,6 +181,7 @@ export function imageOperations(deps: ApiDeps): Record<string, JsonOperation> {
             throw new AwsError("ImageTagAlreadyExistsException", err.message);
         }
       }
+      applyLifecycle(store, repo.name);
       if (stored.unchanged) {
         throw new AwsError(
           "ImageAlreadyExistsException",

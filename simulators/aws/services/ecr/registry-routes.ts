@@ -3,6 +3,7 @@ import { Readable } from "node:stream";
 import type { Context, Hono } from "hono";
 import { BlobFiles, DIGEST, DigestMismatch } from "./blobs.js";
 import { ManifestRefused, storeManifest, TAG, type Refusal } from "./images.js";
+import { applyLifecycle } from "./lifecycle.js";
 import type { EcrStore, Repository } from "./store.js";
 import type { RegistryTokens } from "./tokens.js";
 
@@ -99,6 +100,7 @@ export function registryRoutes(app: Hono, deps: RegistryDeps): void {
       if (bytes.length > MAX_MANIFEST_BYTES) return error(400, "SIZE_INVALID", `The manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
       try {
         const stored = storeManifest(store, repo, bytes, c.req.header("content-type"), byDigest ? { digest: reference } : { tag: reference });
+        applyLifecycle(store, repo.name);
         return empty(201, { Location: `/v2/${repo.name}/manifests/${stored.digest}`, "Docker-Content-Digest": stored.digest });
       } catch (err) {
         if (!(err instanceof ManifestRefused)) throw err;

@@ -92,6 +92,8 @@ export function repositoryOperations(deps: ApiDeps): Record<string, JsonOperatio
         kmsKey: encryptionType === "AES256" ? null : typeof encryption.kmsKey === "string" ? encryption.kmsKey : `arn:aws:kms:${deps.ctx.region}:${deps.ctx.accountId}:alias/aws/ecr`,
         tags: JSON.stringify(merge([], tags)),
         policyText: null,
+        lifecyclePolicyText: null,
+        lifecycleEvaluatedAtMs: null,
       };
       store.createRepository(row);
       return { repository: repositoryJson(deps, row) };

@@ -11,6 +11,9 @@ export const repositories = sqliteTable("ecr_repositories", {
   tags: text("tags").notNull(),
   /** The repository policy as SetRepositoryPolicy gave it, null when none. */
   policyText: text("policy_text"),
+  /** The lifecycle policy as PutLifecyclePolicy gave it, null when none. */
+  lifecyclePolicyText: text("lifecycle_policy_text"),
+  lifecycleEvaluatedAtMs: integer("lifecycle_evaluated_at_ms"),
 });
 
 /** An image: one manifest in one repository, by digest. */

@@ -145,6 +145,19 @@ await checks.check("ExecuteCommand: InvalidParameterException unless interactive
   await ecs.send(new StopTaskCommand({ cluster, task: plain }));
 });
 
+await checks.check("the task metadata endpoint v4 answers at ECS_CONTAINER_METADATA_URI_V4", async () => {
+  await ecs.send(new RegisterTaskDefinitionCommand(definition("conf-meta", [{ command: ["sh", "-c", 'echo "$ECS_CONTAINER_METADATA_URI_V4"; sleep 1000'], stopTimeout: 2 }])));
+  const arn = (await runTask("conf-meta")).taskArn!;
+  await reaches(arn, "RUNNING");
+  const uri = await waitFor("the metadata URI in the task's log", async () => {
+    const out = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: `ecs/main/${taskIdOf(arn)}`, startFromHead: true })).catch(() => undefined);
+    return out?.events?.[0]?.message;
+  });
+  const task = (await (await fetch(`${uri}/task`)).json()) as { TaskARN: string; Family: string; Containers: { Name: string; KnownStatus: string }[] };
+  assertEqual([task.TaskARN, task.Family, task.Containers.map((c) => [c.Name, c.KnownStatus])], [arn, "conf-meta", [["main", "RUNNING"]]], "task metadata");
+  await ecs.send(new StopTaskCommand({ cluster, task: arn }));
+});
+
 await checks.check("DeleteCluster refuses with ClusterContainsTasksException while a task runs", async () => {
   await expectError(() => ecs.send(new DeleteClusterCommand({ cluster })), "ClusterContainsTasksException", 400);
 });

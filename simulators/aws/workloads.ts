@@ -78,6 +78,20 @@ export class Workloads {
     this.engine = new Engine(this.state, backend(dir), { dataDir: dir });
   }
 
+  /**
+   * Where a simulator listener that its containers call (a Runtime API, a
+   * metadata endpoint) binds, and the host its containers reach it at. On a
+   * backend without networking (the sandbox) that is loopback, granted per
+   * container; on one with networking (the docker backend) containers reach
+   * the host at their network's gateway, so the listener takes every address.
+   */
+  serviceAddress(): { bind: string; reachAt: string } {
+    if (!this.engine.backend.describe().capabilities.networking) return { bind: "127.0.0.1", reachAt: "127.0.0.1" };
+    const gateway = this.engine.networks.get("bridge").ipam.Config.find((c) => c.Gateway && !c.Gateway.includes(":"))?.Gateway;
+    if (!gateway) throw new Error("the default bridge network has no IPv4 gateway for containers to reach the simulator at");
+    return { bind: "0.0.0.0", reachAt: gateway };
+  }
+
   /** Pulls an image, as a node of the cloud does before running it; one pull per reference at a time. */
   pull(source: PullSource): Promise<void> {
     const running = this.pulls.get(source.reference);

@@ -42,6 +42,59 @@ function checkRoles(roles: RoleDirectory, td: TaskDefinition, overrides: TaskOve
   }
 }
 
+/** What RunTask settled for the tasks it starts. */
+interface Launch {
+  cluster: Cluster;
+  td: TaskDefinition;
+  overrides: TaskOverride;
+  launchType: string;
+  startedBy?: string;
+  group: string;
+  enableExecuteCommand: boolean;
+  region: string;
+}
+
+/** A task as RunTask records it: PROVISIONING, its containers PENDING, with a fresh ID. */
+function newTask(arns: Arns, l: Launch): Task {
+  const { cluster, td, overrides } = l;
+  const id = randomBytes(16).toString("hex");
+  const taskArn = arns.task(cluster.clusterName, id);
+  return {
+    taskArn,
+    clusterArn: cluster.clusterArn,
+    taskDefinitionArn: td.taskDefinitionArn,
+    containers: td.containerDefinitions.map((d) => ({
+      containerArn: arns.container(cluster.clusterName, id, randomUUID()),
+      taskArn,
+      name: d.name,
+      image: d.image,
+      lastStatus: "PENDING",
+      networkBindings: [],
+      networkInterfaces: [],
+      ...(l.enableExecuteCommand ? { managedAgents: [{ name: "ExecuteCommandAgent", lastStatus: "PENDING" }] } : {}),
+      cpu: String(d.cpu ?? 0),
+      ...(d.memory !== undefined ? { memory: String(d.memory) } : {}),
+      ...(d.memoryReservation !== undefined ? { memoryReservation: String(d.memoryReservation) } : {}),
+    })),
+    overrides,
+    lastStatus: "PROVISIONING",
+    desiredStatus: "RUNNING",
+    launchType: l.launchType,
+    platformVersion: "1.4.0",
+    platformFamily: "Linux",
+    ...((overrides.cpu ?? td.cpu) ? { cpu: overrides.cpu ?? td.cpu } : {}),
+    ...((overrides.memory ?? td.memory) ? { memory: overrides.memory ?? td.memory } : {}),
+    group: l.group,
+    ...(l.startedBy !== undefined ? { startedBy: l.startedBy } : {}),
+    enableExecuteCommand: l.enableExecuteCommand,
+    version: 1,
+    createdAt: epochSeconds(),
+    availabilityZone: `${l.region}a`,
+    attachments: [],
+    attributes: [{ name: "ecs.cpu-architecture", value: process.arch === "arm64" ? "arm64" : "x86_64" }],
+  };
+}
+
 /** RunTask, DescribeTasks, ListTasks, StopTask. */
 export function taskOperations(store: EcsStore, arns: Arns, runner: TaskRunner, roles: RoleDirectory, region: string): Record<string, JsonOperation> {
   const withTags = (t: Task, include: boolean) => (include ? { ...t, tags: store.tagsOf(t.taskArn) } : t);
@@ -73,42 +126,8 @@ export function taskOperations(store: EcsStore, arns: Arns, runner: TaskRunner, 
 
       const tasks: Task[] = [];
       for (let i = 0; i < count; i++) {
-        const id = randomBytes(16).toString("hex");
-        const taskArn = arns.task(cluster.clusterName, id);
-        const task: Task = {
-          taskArn,
-          clusterArn: cluster.clusterArn,
-          taskDefinitionArn: td.taskDefinitionArn,
-          containers: td.containerDefinitions.map((d) => ({
-            containerArn: arns.container(cluster.clusterName, id, randomUUID()),
-            taskArn,
-            name: d.name,
-            image: d.image,
-            lastStatus: "PENDING",
-            networkBindings: [],
-            networkInterfaces: [],
-            ...(input.enableExecuteCommand === true ? { managedAgents: [{ name: "ExecuteCommandAgent", lastStatus: "PENDING" }] } : {}),
-            cpu: String(d.cpu ?? 0),
-            ...(d.memory !== undefined ? { memory: String(d.memory) } : {}),
-            ...(d.memoryReservation !== undefined ? { memoryReservation: String(d.memoryReservation) } : {}),
-          })),
-          overrides,
-          lastStatus: "PROVISIONING",
-          desiredStatus: "RUNNING",
-          launchType,
-          platformVersion: "1.4.0",
-          platformFamily: "Linux",
-          ...((overrides.cpu ?? td.cpu) ? { cpu: overrides.cpu ?? td.cpu } : {}),
-          ...((overrides.memory ?? td.memory) ? { memory: overrides.memory ?? td.memory } : {}),
-          group: optionalString(input, "group") ?? `family:${td.family}`,
-          ...(startedBy !== undefined ? { startedBy } : {}),
-          enableExecuteCommand: input.enableExecuteCommand === true,
-          version: 1,
-          createdAt: epochSeconds(),
-          availabilityZone: `${region}a`,
-          attachments: [],
-          attributes: [{ name: "ecs.cpu-architecture", value: process.arch === "arm64" ? "arm64" : "x86_64" }],
-        };
+        const task = newTask(arns, { cluster, td, overrides, launchType, startedBy, group: optionalString(input, "group") ?? `family:${td.family}`, enableExecuteCommand: input.enableExecuteCommand === true, region });
+        const { taskArn } = task;
         store.putTask(task);
         store.putTags(taskArn, tags);
         tasks.push({ ...structuredClone(task), tags: store.tagsOf(taskArn) });

@@ -12,6 +12,9 @@ import {
   LambdaClient,
   ListAliasesCommand,
   ListFunctionsCommand,
+  ListTagsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
@@ -83,6 +86,14 @@ await checks.check("GetFunctionConfiguration by ARN", async () => {
   const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: arn }));
   assertEqual(config.FunctionName, name, "FunctionName");
   assertEqual(config.Role, role, "Role");
+});
+
+await checks.check("TagResource, ListTags and UntagResource of the function", async () => {
+  await lambda.send(new TagResourceCommand({ Resource: arn, Tags: { env: "conformance" } }));
+  assertEqual((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags, { suite: "lambda", env: "conformance" }, "Tags after TagResource");
+  await lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: ["env"] }));
+  assertEqual((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags, { suite: "lambda" }, "Tags after UntagResource");
+  await expectError(() => lambda.send(new ListTagsCommand({ Resource: `${arn}-absent` })), "ResourceNotFoundException", 404);
 });
 
 await checks.check("Invoke runs the custom runtime and returns its answer with the log's tail", async () => {

@@ -10,7 +10,10 @@ import {
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
+  ListTagsCommand,
   ResourceConflictException,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
@@ -94,6 +97,16 @@ describe("Lambda function management", () => {
     expect(got.Tags).toEqual({ team: "a" });
     expect(got.Configuration?.CodeSha256).toMatch(/^[0-9a-f]{64}$/);
   }, 60_000);
+
+  it("tags a function, lists and removes its tags", async () => {
+    const arn = "arn:aws:lambda:us-east-1:123456789012:function:managed";
+    await lambda.send(new TagResourceCommand({ Resource: arn, Tags: { env: "test", team: "b" } }));
+    expect((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags).toEqual({ team: "b", env: "test" });
+    await lambda.send(new UntagResourceCommand({ Resource: arn, TagKeys: ["team"] }));
+    expect((await lambda.send(new ListTagsCommand({ Resource: arn }))).Tags).toEqual({ env: "test" });
+    const e = await failure(lambda.send(new ListTagsCommand({ Resource: "arn:aws:lambda:us-east-1:123456789012:function:nobody" })));
+    expect(e.name).toBe("ResourceNotFoundException");
+  });
 
   it("updates the configuration, which the next invocation runs with", async () => {
     const updated = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "managed", Timeout: 10, Environment: { Variables: { GREETING: "hello" } } }));

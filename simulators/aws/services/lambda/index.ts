@@ -9,6 +9,7 @@ import { notServedOperations } from "./not-served.js";
 import { FunctionLifecycle } from "./lifecycle.js";
 import { InstancePool } from "./pool.js";
 import { FunctionStore } from "./store.js";
+import { tagOperations } from "./tags.js";
 
 const migrations = join(packageRoot, "simulators", "aws", "services", "lambda", "migrations");
 
@@ -31,7 +32,7 @@ export function createLambdaService(ctx: SimContext, options: LambdaOptions = {}
   lifecycle.resume();
   return {
     signingName: "lambda",
-    rest: [...functionOperations(parts), invokeOperation(parts, asyncInvocations), ...notServedOperations()],
+    rest: [...functionOperations(parts), invokeOperation(parts, asyncInvocations), ...tagOperations(parts), ...notServedOperations()],
     health: () => ({ functions: store.list().length }),
     async close() {
       asyncInvocations.close();

@@ -10,7 +10,7 @@ export function notServedOperations(): RestOperation[] {
     method,
     path: LAMBDA_PATHS,
     handler: (req) => {
-      throw new AwsError("UnknownOperationException", `${method} ${req.rawPath} is a Lambda operation this simulator does not serve; it serves image functions' CreateFunction, GetFunction, GetFunctionConfiguration, UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction, ListFunctions and Invoke.`, 404);
+      throw new AwsError("UnknownOperationException", `${method} ${req.rawPath} is a Lambda operation this simulator does not serve; it serves image functions' CreateFunction, GetFunction, GetFunctionConfiguration, UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction, ListFunctions, Invoke, ListTags, TagResource and UntagResource.`, 404);
     },
   }));
 }

@@ -49,6 +49,9 @@ expect_json "lambda update-function-configuration" '.Timeout == 5' aws lambda up
 expect_ok "lambda wait function-updated-v2" aws lambda wait function-updated-v2 --function-name "$fn"
 expect_json "logs filter-log-events of the function's group" '[.events[].message] | any(startswith("REPORT RequestId: "))' \
   aws logs filter-log-events --log-group-name "/aws/lambda/$fn"
+arn="arn:aws:lambda:$AWS_REGION:123456789012:function:$fn"
+expect_ok "lambda tag-resource" aws lambda tag-resource --resource "$arn" --tags team=cli
+expect_json "lambda list-tags" '.Tags == {"team": "cli"}' aws lambda list-tags --resource "$arn"
 expect_ok "lambda delete-function" aws lambda delete-function --function-name "$fn"
 expect_fail "lambda get-function of a deleted function" "ResourceNotFoundException" aws lambda get-function --function-name "$fn"
 expect_fail "lambda invoke of an unknown function" "ResourceNotFoundException" invoke "$work/none.json"

@@ -40,8 +40,8 @@ export function createEcsService(ctx: SimContext): AwsService {
       notSimulated: [
         "awsvpc networking: a task gets no elastic network interface and its containers share no network namespace, so they cannot reach each other on localhost",
         "EC2 and EXTERNAL launch types (no container instances), services, task sets, capacity providers other than FARGATE and FARGATE_SPOT",
-        "volumes, secrets, environmentFiles, container health checks (so no HEALTHY dependsOn condition), task IAM role credentials, the metadata endpoint's statistics and network details",
-        "log drivers other than awslogs (their output is dropped)",
+        "container health checks (so no HEALTHY dependsOn condition), task IAM role credentials, the metadata endpoint's statistics and network details",
+        "secrets, environmentFiles, mountPoints, volumesFrom and log drivers other than awslogs: RunTask refuses them with UnsupportedFeatureException",
         "stopped tasks are kept until the simulator's state is removed, not for an hour",
       ],
     }),

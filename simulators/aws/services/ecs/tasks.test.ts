@@ -280,6 +280,11 @@ describe("ECS tasks", () => {
       message:
         "ECS was unable to assume the role 'arn:aws:iam::123456789012:role/nobody' that was provided for this task. Please verify that the role being passed has the proper trust relationship and permissions and that your IAM user has permissions to pass this role.",
     });
+    const secretive = await register("secretive", [{ command: ["true"], secrets: [{ name: "TOKEN", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/token" }] }]);
+    expect(await error(ecs.send(new RunTaskCommand({ cluster: "work", taskDefinition: secretive, launchType: "FARGATE", networkConfiguration: network })))).toEqual({
+      name: "UnsupportedFeatureException",
+      message: "The simulator does not run containers that use secrets (container main).",
+    });
     expect(await error(ecs.send(new StopTaskCommand({ cluster: "work", task: "0123456789abcdef0123456789abcdef" })))).toEqual({ name: "InvalidParameterException", message: "The referenced task was not found." });
     const described = await ecs.send(new DescribeTasksCommand({ cluster: "work", tasks: ["0123456789abcdef0123456789abcdef"] }));
     expect(described.failures).toEqual([{ arn: "arn:aws:ecs:us-east-1:123456789012:task/work/0123456789abcdef0123456789abcdef", reason: "MISSING" }]);

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { requireString } from "../../errors.js";
+import { AwsError, requireString } from "../../errors.js";
 import type { JsonInput } from "../../request.js";
 import type { JsonOperation, RoleDirectory } from "../../service.js";
 import { taskIdOf, type Arns } from "./arns.js";
@@ -30,6 +30,20 @@ function overridesOf(input: JsonInput, td: TaskDefinition): TaskOverride {
     if (!td.containerDefinitions.some((d) => d.name === o.name)) throw invalidParameter(`Override for container named ${o.name} is not a container in the TaskDefinition.`);
   }
   return { ...given, containerOverrides: given.containerOverrides ?? [], inferenceAcceleratorOverrides: [] } as TaskOverride;
+}
+
+/** What a task's containers would need that the simulator does not provide; it refuses to run them rather than run them without it. */
+function checkSupported(td: TaskDefinition): void {
+  for (const d of td.containerDefinitions) {
+    const missing = [
+      (d.secrets as unknown[] | undefined)?.length ? "secrets" : "",
+      (d.environmentFiles as unknown[] | undefined)?.length ? "environmentFiles" : "",
+      (d.mountPoints as unknown[] | undefined)?.length ? "mountPoints" : "",
+      (d.volumesFrom as unknown[] | undefined)?.length ? "volumesFrom" : "",
+      d.logConfiguration && d.logConfiguration.logDriver !== "awslogs" ? `the ${d.logConfiguration.logDriver} log driver` : "",
+    ].filter(Boolean);
+    if (missing.length > 0) throw new AwsError("UnsupportedFeatureException", `The simulator does not run containers that use ${missing.join(", ")} (container ${d.name}).`);
+  }
 }
 
 /** Fargate assumes the task's roles when it places it: each must exist. */
@@ -117,6 +131,7 @@ export function taskOperations(store: EcsStore, arns: Arns, runner: TaskRunner, 
       const vpc = (input.networkConfiguration as { awsvpcConfiguration?: { subnets?: string[] } } | undefined)?.awsvpcConfiguration;
       if (td.networkMode === "awsvpc" && !vpc) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
       if (vpc && !(vpc.subnets ?? []).length) throw invalidParameter("subnets can not be empty.");
+      checkSupported(td);
       const overrides = overridesOf(input, td);
       checkRoles(roles, td, overrides);
       const startedBy = optionalString(input, "startedBy");

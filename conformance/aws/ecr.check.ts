@@ -3,7 +3,10 @@ import {
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   CompleteLayerUploadCommand,
+  DeleteLifecyclePolicyCommand,
   DeleteRepositoryPolicyCommand,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
   GetDownloadUrlForLayerCommand,
@@ -232,6 +235,28 @@ await checks.check("layers through the API: InitiateLayerUpload, UploadLayerPart
   const res = await fetch(downloadUrl!);
   assertEqual([res.status, await res.text()], [200, layer.toString()], "download");
   await expectError(() => ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: repo, layerDigest: sha256("absent") })), "LayersNotFoundException", 400);
+});
+
+await checks.check("PutLifecyclePolicy expires what its rules select; GetLifecyclePolicy, DeleteLifecyclePolicy and their errors", async () => {
+  await expectError(() => ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repo })), "LifecyclePolicyNotFoundException", 400);
+  const rule = (rulePriority: number, selection: object) => ({ rulePriority, selection, action: { type: "expire" } });
+  const twoUntagged = JSON.stringify({ rules: [rule(1, { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 }), rule(2, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 })] });
+  await expectError(() => ecr.send(new PutLifecyclePolicyCommand({ repositoryName: repo, lifecyclePolicyText: twoUntagged })), "InvalidParameterException", 400);
+  // Two untagged images: the pushed manifest stored again, written two other ways.
+  const older = JSON.stringify(JSON.parse(manifest));
+  const younger = JSON.stringify(JSON.parse(manifest), null, 1);
+  for (const m of [older, younger]) await ecr.send(new PutImageCommand({ repositoryName: repo, imageManifest: m }));
+  const keepOne = JSON.stringify({ rules: [rule(1, { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 })] });
+  assertEqual((await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: repo, lifecyclePolicyText: keepOne }))).lifecyclePolicyText, keepOne, "put");
+  const left = (await ecr.send(new ListImagesCommand({ repositoryName: repo, filter: { tagStatus: "UNTAGGED" } }))).imageIds;
+  assertEqual(left, [{ imageDigest: sha256(younger) }], "the younger untagged image is kept");
+  assertEqual((await ecr.send(new ListImagesCommand({ repositoryName: repo, filter: { tagStatus: "TAGGED" } }))).imageIds?.length, 2, "tagged images untouched");
+  const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repo }));
+  assertEqual(got.lifecyclePolicyText, keepOne, "get");
+  assert(got.lastEvaluatedAt instanceof Date, "lastEvaluatedAt");
+  assertEqual((await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: repo }))).lifecyclePolicyText, keepOne, "delete");
+  await expectError(() => ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: repo })), "LifecyclePolicyNotFoundException", 400);
+  await ecr.send(new BatchDeleteImageCommand({ repositoryName: repo, imageIds: [{ imageDigest: sha256(younger) }] }));
 });
 
 await checks.check("DeleteRepository of a repository with images: RepositoryNotEmptyException", async () => {

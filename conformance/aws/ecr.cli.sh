@@ -19,6 +19,11 @@ expect_json "ecr set-repository-policy" ".repositoryName == \"$repo\"" aws ecr s
 expect_json "ecr get-repository-policy" '.policyText | fromjson | .Statement[0].Sid == "pull"' aws ecr get-repository-policy --repository-name "$repo"
 expect_ok "ecr delete-repository-policy" aws ecr delete-repository-policy --repository-name "$repo"
 expect_fail "ecr get-repository-policy after delete" "RepositoryPolicyNotFoundException" aws ecr get-repository-policy --repository-name "$repo"
+lifecycle='{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
+expect_json "ecr put-lifecycle-policy" ".repositoryName == \"$repo\"" aws ecr put-lifecycle-policy --repository-name "$repo" --lifecycle-policy-text "$lifecycle"
+expect_json "ecr get-lifecycle-policy" '(.lifecyclePolicyText | fromjson | .rules[0].selection.countNumber) == 14' aws ecr get-lifecycle-policy --repository-name "$repo"
+expect_fail "ecr put-lifecycle-policy invalid" "InvalidParameterException" aws ecr put-lifecycle-policy --repository-name "$repo" --lifecycle-policy-text \
+  '{"rules":[{"rulePriority":1,"description":"tagged, without a prefix list","selection":{"tagStatus":"tagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}'
 expect_json "ecr get-authorization-token" ".authorizationData[0].proxyEndpoint == \"$AWS_ENDPOINT_URL\" and (.authorizationData[0].authorizationToken | @base64d | startswith(\"AWS:\"))" \
   aws ecr get-authorization-token
 

@@ -24,6 +24,9 @@ export function lifecycleOperations(deps: ApiDeps): Record<string, JsonOperation
     PutLifecyclePolicy: (input) => {
       const repo = repository(deps, input);
       const lifecyclePolicyText = required(input, "lifecyclePolicyText");
+      if (lifecyclePolicyText.length < 100 || lifecyclePolicyText.length > 30720) {
+        throw invalid("lifecyclePolicyText", "Member must have length less than or equal to 30720 and greater than or equal to 100");
+      }
       try {
         parseLifecyclePolicy(lifecyclePolicyText);
       } catch (err) {

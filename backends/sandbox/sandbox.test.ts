@@ -92,6 +92,13 @@ describe("the sandbox backend", () => {
     expect(r.exit).toBe(0);
   });
 
+  it("runs a utility that reads no input while stdin stays open, as an interactive exec's ls", async () => {
+    const id = await create({ Cmd: ["ls", "/"], OpenStdin: true });
+    expect((await d.request("POST", `/containers/${id}/start`)).status).toBe(204);
+    expect((await d.request("POST", `/containers/${id}/wait`)).json().StatusCode).toBe(0);
+    expect((await d.request("GET", `/containers/${id}/logs?stdout=1`)).body.toString()).toContain("bin");
+  });
+
   it("refuses a missing executable at start with exit code 127", async () => {
     const id = await create({ Cmd: ["nope"] });
     const r = await d.request("POST", `/containers/${id}/start`);

@@ -15,6 +15,17 @@ const networkNames = new Set(getNetworkCommandNames());
 const names = new Set([...getCommandNames(), ...networkNames].filter((n) => !excluded.has(n)));
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
 
+/**
+ * Utilities that never read their standard input. They run at once even when
+ * stdin stays open (an interactive exec's `ls`), where reading it to its end
+ * first would wait for an EOF that never comes.
+ */
+const ignoresStdin = new Set([
+  "echo", "printf", "ls", "mkdir", "rmdir", "touch", "rm", "cp", "mv", "ln", "chmod", "pwd", "readlink", "stat", "find",
+  "basename", "dirname", "tree", "du", "env", "printenv", "true", "false", "date", "sleep", "seq", "expr", "which",
+  "hostname", "whoami", "file",
+]);
+
 export function isJustBashUtility(name: string): boolean {
   return names.has(name);
 }
@@ -82,7 +93,7 @@ export async function runJustBashUtility(call: UtilityCall, allowedUrls: string[
     await call.stderr.write(`${call.argv[0]}: (7) the sandbox backend grants this container no network access\n`);
     return 7;
   }
-  const stdin = Buffer.from(await readAll(call.stdin)).toString("latin1");
+  const stdin = ignoresStdin.has(call.argv[0]) ? "" : Buffer.from(await readAll(call.stdin)).toString("latin1");
   const bash = new Bash({
     fs: utilityView(call.fs),
     cwd: call.cwd,

@@ -27,7 +27,7 @@ function imageIds(input: JsonInput): ImageId[] {
   const ids = list<ImageId>(input, "imageIds");
   if (ids === undefined) required(input, "imageIds");
   if (ids!.length < 1 || ids!.length > 100) throw invalid("imageIds", "Member must have length less than or equal to 100 and greater than or equal to 1");
-  return ids!;
+  return ids!.map((id) => (typeof id === "object" && id !== null ? id : {}));
 }
 
 function tagStatus(input: JsonInput): "TAGGED" | "UNTAGGED" | "ANY" {

@@ -32,8 +32,15 @@ export interface SessionBroker {
   /**
    * A session whose process starts when a client connects to its stream URL
    * with its token (the SSM data channel over WebSocket); `start` runs it.
+   * InteractiveCommands (what ECS ExecuteCommand opens) carry output only, on
+   * a terminal; NonInteractiveCommands keep stderr apart and end with the
+   * exit code.
    */
-  open(spec: { target: string; start: (onOutput: OutputListener) => Promise<ExecHandle> }): { sessionId: string; streamUrl: string; tokenValue: string };
+  open(spec: {
+    target: string;
+    start: (onOutput: OutputListener) => Promise<ExecHandle>;
+    sessionType?: "InteractiveCommands" | "NonInteractiveCommands";
+  }): { sessionId: string; streamUrl: string; tokenValue: string };
 }
 
 /** IAM roles as other services check them (an execution role must exist). */

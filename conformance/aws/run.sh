@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # The AWS simulator's conformance: the official JavaScript SDK v3 clients
-# (every conformance/aws/*.check.ts) and the aws CLI v2 (every
-# conformance/aws/*.cli.sh) against one `sockerless sim aws`.
-# Usage: conformance/aws/run.sh [REFERENCE_DOCKER_SOCKET]
-# With a reference engine's socket, the ECR checks also log in, push and pull with the docker CLI.
+# (conformance/aws/*.check.ts) and the aws CLI v2 (conformance/aws/*.cli.sh)
+# against one `sockerless sim aws`.
+# Usage: conformance/aws/run.sh [--backend-engine SOCKET] [REFERENCE_DOCKER_SOCKET]
+# With a reference engine's socket, the ECR checks also log in, push and pull
+# with the docker CLI. With --backend-engine, the simulator runs its workloads
+# on the docker backend over that engine, and only the services that run
+# workloads (ECS with its sessions, Lambda) are checked.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+sim_args=()
+suites="*"
+if [ "${1:-}" = "--backend-engine" ]; then
+  sim_args=(--backend docker --backend-opt "host=unix://$2")
+  suites="@(ecs|lambda|ssm)"
+  shift 2
+fi
 export CONFORMANCE_REFERENCE_SOCK=${1:-}
 aws_cli=/usr/bin/aws
 if ! "$aws_cli" --version 2>/dev/null | grep -q '^aws-cli/2' || ! command -v jq >/dev/null; then
@@ -16,21 +26,24 @@ fi
 export AWS_CLI=$aws_cli
 
 work=$(mktemp -d)
-node "$root/dist/cli/main.js" sim aws --listen 127.0.0.1:0 --log-level warn >"$work/sim.out" 2>"$work/sim.log" &
+node "$root/dist/cli/main.js" sim aws --listen 127.0.0.1:0 --log-level warn "${sim_args[@]}" >"$work/sim.out" 2>"$work/sim.log" &
 sim_pid=$!
 trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do grep -q AWS_ENDPOINT_URL "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
 eval "$(grep AWS_ENDPOINT_URL "$work/sim.out")" || { cat "$work/sim.log"; exit 1; }
 export AWS_ENDPOINT_URL AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=$AWS_REGION
 
+shopt -s extglob nullglob
 status=0
-for script in "$root"/dist/conformance/aws/*.check.js; do
-  [ -e "$script" ] || continue
+for script in "$root"/dist/conformance/aws/$suites.check.js; do
   node "$script" || status=1
 done
-for script in "$root"/conformance/aws/*.cli.sh; do
-  [ -e "$script" ] || continue
+for script in "$root"/conformance/aws/$suites.cli.sh; do
   bash "$script" || status=1
 done
+if ! kill -0 $sim_pid 2>/dev/null; then
+  echo "FAIL aws: the simulator is no longer running"
+  status=1
+fi
 [ $status -eq 0 ] || { echo "--- simulator log"; tail -50 "$work/sim.log"; }
 exit $status

@@ -15,12 +15,13 @@ fi
 host=${AWS_ENDPOINT_URL#*://}
 repo=docker/app-$$-$RANDOM
 image=$host/$repo:v1
+pushed=""
 work=$(mktemp -d)
 # A docker config of its own: the login must not touch the user's.
 export DOCKER_CONFIG=$work/docker
 dk() { docker --host "unix://$sock" "$@"; }
 cleanup() {
-  dk rmi "$image" >/dev/null 2>&1 || true
+  dk rmi "$image" "$host/$repo@$pushed" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,6 +41,7 @@ expect_ok "docker rmi" dk rmi "$image"
 expect_ok "docker pull" dk pull "$image"
 pulled=$(dk image inspect -f '{{join .RepoDigests " "}}' "$image" 2>&1 || true)
 if [ -n "$pushed" ] && [[ " $pulled " == *" $host/$repo@$pushed "* ]]; then pass "the pulled image is the one pushed"; else fail "the pulled image is the one pushed" "pushed $pushed, pulled $pulled"; fi
+expect_ok "docker pull by digest" dk pull "$host/$repo@$pushed"
 if out=$(dk run --rm "$image" cat /etc/passwd 2>&1) && echo "$out" | grep -q '^root:'; then pass "docker run of the pulled image"; else fail "docker run of the pulled image" "$out"; fi
 if out=$(dk pull "$host/$repo-none:v1" 2>&1); then fail "docker pull of a missing repository fails" "$out"
 elif echo "$out" | grep -q "does not exist in the registry"; then pass "docker pull of a missing repository fails"

@@ -2,7 +2,8 @@ import type http from "node:http";
 import { performance } from "node:perf_hooks";
 import { LineSplitter, type Workload } from "../../workloads.js";
 import type { SimContext } from "../../service.js";
-import { FunctionLog } from "./function-log.js";
+import { emptyReport, responseTooLarge, runtimeFailed, timedOut } from "./function-errors.js";
+import { FunctionLog, reportLine } from "./function-log.js";
 import { accepted, MAX_RESPONSE_BYTES, send, startRuntimeApi, type RuntimeReply } from "./runtime-api.js";
 import type { LambdaFunction } from "./store.js";
 import type { ImageConfig } from "./validate.js";
@@ -35,7 +36,6 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 const MB = 1024 * 1024;
 
 /**
@@ -204,7 +204,7 @@ export class FunctionInstance {
     const pending = this.delivered(requestId);
     if (!pending) return invalidRequestId(requestId);
     if (body === "too-large") {
-      this.complete(pending, { payload: json({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "Function.ResponseSizeTooLarge" }), functionError: "Unhandled" });
+      this.complete(pending, { payload: responseTooLarge(), functionError: "Unhandled" });
       return { status: 413, json: { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "RequestEntityTooLarge" } };
     }
     this.complete(pending, { payload: body });
@@ -214,15 +214,14 @@ export class FunctionInstance {
   private error(requestId: string, errorType: string, body: Buffer): RuntimeReply {
     const pending = this.delivered(requestId);
     if (!pending) return invalidRequestId(requestId);
-    const payload = body.length ? body : json({ errorMessage: `RequestId: ${requestId} Error: the runtime reported an error without a body`, errorType: errorType || "Runtime.Unknown" });
-    this.complete(pending, { payload, functionError: "Unhandled" });
+    this.complete(pending, { payload: body.length ? body : emptyReport(errorType, "an error"), functionError: "Unhandled" });
     return accepted;
   }
 
   /** POST /runtime/init/error: the runtime could not initialize and will exit; a waiting invocation gets its error. */
   private reportInitError(errorType: string, body: Buffer): RuntimeReply {
     if (this.initDuration !== undefined) return { status: 403, json: { errorMessage: "Init error reported after initialization", errorType: "InvalidStateTransition" } };
-    this.initError = body.length ? body : json({ errorMessage: "the runtime reported an initialization error without a body", errorType: errorType || "Runtime.Unknown" });
+    this.initError = body.length ? body : emptyReport(errorType, "an initialization error");
     this.initLine(errorType || "Runtime.Unknown");
     return accepted;
   }
@@ -240,7 +239,7 @@ export class FunctionInstance {
     const pending = this.current;
     if (pending) {
       this.current = undefined;
-      pending.resolve({ payload: json({ errorMessage: `RequestId: ${pending.request.requestId} Error: Task timed out after ${(INIT_TIMEOUT_MS / 1000).toFixed(2)} seconds`, errorType: "Sandbox.Timedout" }), functionError: "Unhandled", logTail: "" });
+      pending.resolve({ payload: timedOut(pending.request.requestId, INIT_TIMEOUT_MS / 1000), functionError: "Unhandled", logTail: "" });
     }
     void this.destroy();
   }
@@ -248,7 +247,7 @@ export class FunctionInstance {
   private timedOut(pending: Pending): void {
     if (this.current !== pending) return;
     this.log.line(`${new Date().toISOString()} ${pending.request.requestId} Task timed out after ${this.fn.timeout.toFixed(2)} seconds`);
-    this.complete(pending, { payload: json({ errorMessage: `RequestId: ${pending.request.requestId} Error: Task timed out after ${this.fn.timeout.toFixed(2)} seconds`, errorType: "Sandbox.Timedout" }), functionError: "Unhandled" }, "timeout");
+    this.complete(pending, { payload: timedOut(pending.request.requestId, this.fn.timeout), functionError: "Unhandled" }, "timeout");
     void this.destroy();
   }
 
@@ -266,13 +265,12 @@ export class FunctionInstance {
       else if (this.initDuration !== undefined || wasDead) pending.resolve({ payload: Buffer.alloc(0), logTail: "", undelivered: true });
       else {
         this.initLine(errorType || "Runtime.Unknown");
-        pending.resolve({ payload: json({ errorMessage: `RequestId: ${pending.request.requestId} Error: ${reason}`, errorType }), functionError: "Unhandled", logTail: "" });
+        pending.resolve({ payload: runtimeFailed(pending.request.requestId, errorType, reason), functionError: "Unhandled", logTail: "" });
       }
     } else if (pending) {
-      const message = `RequestId: ${pending.request.requestId} Error: ${reason}`;
-      this.log.line(message);
+      this.log.line(`RequestId: ${pending.request.requestId} Error: ${reason}`);
       this.log.line(errorType);
-      this.complete(pending, { payload: json({ errorMessage: message, errorType }), functionError: "Unhandled" });
+      this.complete(pending, { payload: runtimeFailed(pending.request.requestId, errorType, reason), functionError: "Unhandled" });
     }
     this.closeApi?.();
     const workload = this.workload;
@@ -289,12 +287,8 @@ export class FunctionInstance {
     const id = pending.request.requestId;
     const usage = this.workload && this.ctx.workloads.engine.backend.usage ? this.ctx.workloads.engine.backend.usage(this.workload.id).catch(() => undefined) : Promise.resolve(undefined);
     void usage.then((u) => {
-      const used = Math.ceil((u?.memory ?? 0) / MB);
-      const billed = Math.ceil(duration + (cold ? this.initDuration! : 0));
       this.log.line(`END RequestId: ${id}`);
-      this.log.line(
-        [`REPORT RequestId: ${id}`, `Duration: ${duration.toFixed(2)} ms`, `Billed Duration: ${billed} ms`, `Memory Size: ${this.fn.memorySize} MB`, `Max Memory Used: ${used} MB`, ...(cold ? [`Init Duration: ${this.initDuration!.toFixed(2)} ms`] : []), ...(status ? [`Status: ${status}`] : [])].join("\t"),
-      );
+      this.log.line(reportLine({ requestId: id, durationMs: duration, initMs: cold ? this.initDuration : undefined, memorySize: this.fn.memorySize, memoryUsedBytes: u?.memory ?? 0, status }));
       pending.resolve({ ...result, logTail: this.log.finish() });
       this.lastUsed = Date.now();
       if (this.state === "busy") this.state = "idle";

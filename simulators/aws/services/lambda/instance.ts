@@ -9,7 +9,7 @@ import type { LambdaFunction } from "./store.js";
 import type { ImageConfig } from "./validate.js";
 
 /** How long a runtime may take to ask for its first event (Lambda's init phase limit). */
-export const INIT_TIMEOUT_MS = 10_000;
+const INIT_TIMEOUT_MS = 10_000;
 
 export interface InvocationRequest {
   requestId: string;

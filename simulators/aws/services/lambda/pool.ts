@@ -16,6 +16,7 @@ const IDLE_MS = 5 * 60_000;
 export class InstancePool {
   private readonly byFunction = new Map<string, FunctionInstance[]>();
   private running = 0;
+  private closed = false;
   private readonly waiting: (() => void)[] = [];
   private readonly reaper: NodeJS.Timeout;
 
@@ -30,19 +31,20 @@ export class InstancePool {
 
   /** Runs one invocation. Synchronous calls over the concurrency limit are throttled; asynchronous ones wait their turn. */
   async invoke(fn: LambdaFunction, image: { cmd: string[] }, request: InvocationRequest, wait: boolean): Promise<InvocationOutcome> {
-    if (this.running >= MAX_CONCURRENCY) {
-      if (!wait) throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429, "Sender", { Reason: "ConcurrentInvocationLimitExceeded" });
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    }
-    this.running++;
+    if (this.running < MAX_CONCURRENCY) this.running++;
+    else if (!wait) throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429, "Sender", { Reason: "ConcurrentInvocationLimitExceeded" });
+    // A finishing invocation hands its slot over.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       for (;;) {
+        if (this.closed) throw new AwsError("ServiceException", "The simulator is shutting down.", 500);
         const outcome = await this.instanceFor(fn, image).invoke(request);
         if (!outcome.undelivered) return outcome;
       }
     } finally {
-      this.running--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 
@@ -75,11 +77,8 @@ export class InstancePool {
     }
   }
 
-  instanceCount(name: string): number {
-    return this.byFunction.get(name)?.length ?? 0;
-  }
-
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.reaper);
     await Promise.all([...this.byFunction.values()].flat().map((i) => i.destroy()));
   }

@@ -8,6 +8,8 @@ import {
   DeleteLifecyclePolicyCommand,
   DeleteRepositoryPolicyCommand,
   GetLifecyclePolicyCommand,
+  GetLifecyclePolicyPreviewCommand,
+  StartLifecyclePolicyPreviewCommand,
   PutLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
@@ -216,6 +218,13 @@ describe("the ECR API", () => {
     const lifecyclePolicyText = JSON.stringify({
       rules: [{ rulePriority: 1, description: "keep two", selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 2 }, action: { type: "expire" } }],
     });
+    await expect(t.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: "cycled" }))).rejects.toMatchObject({ name: "LifecyclePolicyPreviewNotFoundException" });
+    const keepOne = lifecyclePolicyText.replace('"countNumber":2', '"countNumber":1');
+    expect((await t.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: "cycled", lifecyclePolicyText: keepOne }))).status).toBe("COMPLETE");
+    const preview = await t.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: "cycled" }));
+    expect(preview).toMatchObject({ status: "COMPLETE", lifecyclePolicyText: keepOne, summary: { expiringImageTotalCount: 1 } });
+    expect(preview.previewResults!.map((r) => [r.imageTags, r.action?.type, r.appliedRulePriority])).toEqual([[["v1"], "EXPIRE", 1]]);
+    expect((await t.ecr.send(new ListImagesCommand({ repositoryName: "cycled" }))).imageIds).toHaveLength(2);
     expect(await t.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: "cycled", lifecyclePolicyText }))).toMatchObject({ repositoryName: "cycled", lifecyclePolicyText });
     expect((await t.ecr.send(new ListImagesCommand({ repositoryName: "cycled" }))).imageIds!.map((i) => i.imageTag)).toEqual(["v1", "v2"]);
     // The third image makes the first one too many.

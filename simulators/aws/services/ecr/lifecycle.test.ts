@@ -13,7 +13,7 @@ function repositoryOf(images: { digest: string; age: number; tags: string[] }[])
   const sqlite = openSimState(":memory:");
   migrateService(sqlite, "ecr", join(packageRoot, "simulators", "aws", "services", "ecr", "migrations"));
   const store = new EcrStore(sqlite);
-  store.createRepository({ name: "r", createdAtMs: 0, imageTagMutability: "MUTABLE", scanOnPush: false, encryptionType: "AES256", kmsKey: null, tags: "[]", policyText: null, lifecyclePolicyText: null, lifecycleEvaluatedAtMs: null });
+  store.createRepository({ name: "r", createdAtMs: 0, imageTagMutability: "MUTABLE", scanOnPush: false, encryptionType: "AES256", kmsKey: null, tags: "[]", policyText: null, lifecyclePolicyText: null, lifecycleEvaluatedAtMs: null, previewPolicyText: null, previewResults: null });
   for (const i of images) {
     store.insertImage({ repository: "r", digest: i.digest, manifest: "{}", mediaType: "application/vnd.oci.image.manifest.v1+json", artifactMediaType: null, sizeBytes: 1, pushedAtMs: now - i.age * DAY, lastPulledAtMs: null });
     for (const t of i.tags) store.setTag("r", t, i.digest);
@@ -22,7 +22,7 @@ function repositoryOf(images: { digest: string; age: number; tags: string[] }[])
 }
 
 const policy = (...rules: object[]) => parseLifecyclePolicy(JSON.stringify({ rules: rules.map((r, i) => ({ rulePriority: i + 1, action: { type: "expire" }, ...r })) }));
-const expired = (store: EcrStore, rules: ReturnType<typeof policy>) => imagesToExpire(store, "r", rules, now).map((i) => i.digest).sort();
+const expired = (store: EcrStore, rules: ReturnType<typeof policy>) => imagesToExpire(store, "r", rules, now).map((e) => e.image.digest).sort();
 
 describe("lifecycle policies", () => {
   it("keeps the newest N images a rule selects and expires the older ones", () => {

@@ -13,6 +13,13 @@ export interface LifecycleRule {
   };
 }
 
+/** An image a policy expires, and the rule that expires it. */
+export interface Expiry {
+  image: ImageRow;
+  tags: string[];
+  rulePriority: number;
+}
+
 /** Why a lifecycle policy text is refused. */
 export class InvalidLifecyclePolicy extends Error {}
 
@@ -81,19 +88,19 @@ function selects(rule: LifecycleRule, tags: string[]): boolean {
  * is never expired by a later rule, though later rules still count it; an
  * image is expired by at most one rule. Images a manifest list names stay.
  */
-export function imagesToExpire(store: EcrStore, repository: string, rules: LifecycleRule[], now = Date.now()): ImageRow[] {
+export function imagesToExpire(store: EcrStore, repository: string, rules: LifecycleRule[], now = Date.now()): Expiry[] {
   const images = store.images(repository).sort((a, b) => b.pushedAtMs - a.pushedAtMs);
   const tagsOf = new Map(images.map((i) => [i.digest, store.tagsOf(repository, i.digest)]));
   const claimed = new Set<string>();
-  const expired = new Map<string, ImageRow>();
+  const expired = new Map<string, Expiry>();
   for (const rule of rules) {
     const matched = images.filter((i) => selects(rule, tagsOf.get(i.digest)!));
     const { countType, countNumber } = rule.selection;
     const over = countType === "imageCountMoreThan" ? matched.slice(countNumber) : matched.filter((i) => i.pushedAtMs < now - countNumber * DAY_MS);
-    for (const i of over) if (!claimed.has(i.digest)) expired.set(i.digest, i);
+    for (const i of over) if (!claimed.has(i.digest) && !expired.has(i.digest)) expired.set(i.digest, { image: i, tags: tagsOf.get(i.digest)!, rulePriority: rule.rulePriority });
     for (const i of matched) claimed.add(i.digest);
   }
-  return [...expired.values()].filter((i) => indexesReferencing(store, repository, i.digest).length === 0);
+  return [...expired.values()].filter((e) => indexesReferencing(store, repository, e.image.digest).length === 0);
 }
 
 /** Applies a repository's lifecycle policy, if it has one, as ECR does after pushes. */
@@ -102,7 +109,7 @@ export function applyLifecycle(store: EcrStore, repository: string, now = Date.n
   if (!repo?.lifecyclePolicyText) return;
   const doomed = imagesToExpire(store, repository, parseLifecyclePolicy(repo.lifecyclePolicyText), now);
   store.transaction(() => {
-    for (const i of doomed) store.deleteImage(repository, i.digest);
+    for (const e of doomed) store.deleteImage(repository, e.image.digest);
     store.updateRepository(repository, { lifecycleEvaluatedAtMs: now });
   });
 }

@@ -94,6 +94,8 @@ export function repositoryOperations(deps: ApiDeps): Record<string, JsonOperatio
         policyText: null,
         lifecyclePolicyText: null,
         lifecycleEvaluatedAtMs: null,
+        previewPolicyText: null,
+        previewResults: null,
       };
       store.createRepository(row);
       return { repository: repositoryJson(deps, row) };

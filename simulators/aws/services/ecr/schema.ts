@@ -14,6 +14,9 @@ export const repositories = sqliteTable("ecr_repositories", {
   /** The lifecycle policy as PutLifecyclePolicy gave it, null when none. */
   lifecyclePolicyText: text("lifecycle_policy_text"),
   lifecycleEvaluatedAtMs: integer("lifecycle_evaluated_at_ms"),
+  /** The last lifecycle policy preview: the policy it tried and what it would expire (JSON), as StartLifecyclePolicyPreview found it. */
+  previewPolicyText: text("preview_policy_text"),
+  previewResults: text("preview_results"),
 });
 
 /** An image: one manifest in one repository, by digest. */

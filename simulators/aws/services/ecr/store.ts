@@ -39,7 +39,7 @@ export class EcrStore {
     this.db.delete(repositories).where(eq(repositories.name, name)).run();
   }
 
-  updateRepository(name: string, values: Partial<Pick<Repository, "imageTagMutability" | "scanOnPush" | "policyText" | "lifecyclePolicyText" | "lifecycleEvaluatedAtMs">>): void {
+  updateRepository(name: string, values: Partial<Pick<Repository, "imageTagMutability" | "scanOnPush" | "policyText" | "lifecyclePolicyText" | "lifecycleEvaluatedAtMs" | "previewPolicyText" | "previewResults">>): void {
     this.db.update(repositories).set(values).where(eq(repositories.name, name)).run();
   }
 

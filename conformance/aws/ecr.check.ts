@@ -6,6 +6,8 @@ import {
   DeleteLifecyclePolicyCommand,
   DeleteRepositoryPolicyCommand,
   GetLifecyclePolicyCommand,
+  GetLifecyclePolicyPreviewCommand,
+  StartLifecyclePolicyPreviewCommand,
   PutLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
   SetRepositoryPolicyCommand,
@@ -237,7 +239,7 @@ await checks.check("layers through the API: InitiateLayerUpload, UploadLayerPart
   await expectError(() => ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: repo, layerDigest: sha256("absent") })), "LayersNotFoundException", 400);
 });
 
-await checks.check("PutLifecyclePolicy expires what its rules select; GetLifecyclePolicy, DeleteLifecyclePolicy and their errors", async () => {
+await checks.check("lifecycle policies: a preview, PutLifecyclePolicy expiring what its rules select, GetLifecyclePolicy, DeleteLifecyclePolicy and their errors", async () => {
   await expectError(() => ecr.send(new GetLifecyclePolicyCommand({ repositoryName: repo })), "LifecyclePolicyNotFoundException", 400);
   const rule = (rulePriority: number, selection: object) => ({ rulePriority, selection, action: { type: "expire" } });
   const twoUntagged = JSON.stringify({ rules: [rule(1, { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 }), rule(2, { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 1 })] });
@@ -247,6 +249,12 @@ await checks.check("PutLifecyclePolicy expires what its rules select; GetLifecyc
   const younger = JSON.stringify(JSON.parse(manifest), null, 1);
   for (const m of [older, younger]) await ecr.send(new PutImageCommand({ repositoryName: repo, imageManifest: m }));
   const keepOne = JSON.stringify({ rules: [rule(1, { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 })] });
+  await expectError(() => ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: repo })), "LifecyclePolicyPreviewNotFoundException", 400);
+  await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: repo, lifecyclePolicyText: keepOne }));
+  const preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: repo }));
+  assertEqual(preview.status, "COMPLETE", "preview status");
+  assertEqual(preview.previewResults?.map((r) => [r.imageDigest, r.action?.type, r.appliedRulePriority]), [[sha256(older), "EXPIRE", 1]], "preview results");
+  assertEqual((await ecr.send(new ListImagesCommand({ repositoryName: repo, filter: { tagStatus: "UNTAGGED" } }))).imageIds?.length, 2, "a preview expires nothing");
   assertEqual((await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: repo, lifecyclePolicyText: keepOne }))).lifecyclePolicyText, keepOne, "put");
   const left = (await ecr.send(new ListImagesCommand({ repositoryName: repo, filter: { tagStatus: "UNTAGGED" } }))).imageIds;
   assertEqual(left, [{ imageDigest: sha256(younger) }], "the younger untagged image is kept");

@@ -22,6 +22,9 @@ expect_fail "ecr get-repository-policy after delete" "RepositoryPolicyNotFoundEx
 lifecycle='{"rules":[{"rulePriority":1,"selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}}]}'
 expect_json "ecr put-lifecycle-policy" ".repositoryName == \"$repo\"" aws ecr put-lifecycle-policy --repository-name "$repo" --lifecycle-policy-text "$lifecycle"
 expect_json "ecr get-lifecycle-policy" '(.lifecyclePolicyText | fromjson | .rules[0].selection.countNumber) == 14' aws ecr get-lifecycle-policy --repository-name "$repo"
+expect_json "ecr start-lifecycle-policy-preview" '.status == "COMPLETE"' aws ecr start-lifecycle-policy-preview --repository-name "$repo"
+expect_json "ecr get-lifecycle-policy-preview" '.status == "COMPLETE" and .previewResults == [] and .summary.expiringImageTotalCount == 0' \
+  aws ecr get-lifecycle-policy-preview --repository-name "$repo"
 expect_fail "ecr put-lifecycle-policy invalid" "InvalidParameterException" aws ecr put-lifecycle-policy --repository-name "$repo" --lifecycle-policy-text \
   '{"rules":[{"rulePriority":1,"description":"tagged, without a prefix list","selection":{"tagStatus":"tagged","countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]}'
 expect_json "ecr get-authorization-token" ".authorizationData[0].proxyEndpoint == \"$AWS_ENDPOINT_URL\" and (.authorizationData[0].authorizationToken | @base64d | startswith(\"AWS:\"))" \

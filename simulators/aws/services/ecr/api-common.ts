@@ -57,6 +57,13 @@ export function repository(deps: ApiDeps, input: JsonInput): Repository {
   return repo;
 }
 
+/** The filter's tagStatus of list operations. */
+export function tagStatus(input: JsonInput): "TAGGED" | "UNTAGGED" | "ANY" {
+  const status = (input.filter as { tagStatus?: unknown } | undefined)?.tagStatus ?? "ANY";
+  if (status !== "TAGGED" && status !== "UNTAGGED" && status !== "ANY") throw invalid("filter.tagStatus", "Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]");
+  return status;
+}
+
 /** ECR's timestamps on the wire: seconds since the epoch. */
 export const seconds = (ms: number) => ms / 1000;
 

@@ -1,7 +1,7 @@
 import { AwsError } from "../../errors.js";
 import type { JsonInput } from "../../request.js";
 import type { JsonOperation } from "../../service.js";
-import { invalid, list, optionalString, page, repository, required, seconds, type ApiDeps } from "./api-common.js";
+import { invalid, list, optionalString, page, repository, required, seconds, tagStatus, type ApiDeps } from "./api-common.js";
 import { DIGEST } from "./blobs.js";
 import { indexesReferencing, ManifestRefused, storeManifest, TAG } from "./images.js";
 import { applyLifecycle } from "./lifecycle.js";
@@ -28,12 +28,6 @@ function imageIds(input: JsonInput): ImageId[] {
   if (ids === undefined) required(input, "imageIds");
   if (ids!.length < 1 || ids!.length > 100) throw invalid("imageIds", "Member must have length less than or equal to 100 and greater than or equal to 1");
   return ids!.map((id) => (typeof id === "object" && id !== null ? id : {}));
-}
-
-function tagStatus(input: JsonInput): "TAGGED" | "UNTAGGED" | "ANY" {
-  const status = (input.filter as { tagStatus?: unknown } | undefined)?.tagStatus ?? "ANY";
-  if (status !== "TAGGED" && status !== "UNTAGGED" && status !== "ANY") throw invalid("filter.tagStatus", "Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]");
-  return status;
 }
 
 export function imageOperations(deps: ApiDeps): Record<string, JsonOperation> {

@@ -1,6 +1,6 @@
 import { AwsError } from "../../errors.js";
 import type { JsonOperation } from "../../service.js";
-import { invalid, list, optionalString, page, repository, required, seconds, type ApiDeps } from "./api-common.js";
+import { invalid, list, optionalString, page, repository, required, seconds, tagStatus, type ApiDeps } from "./api-common.js";
 import { applyLifecycle, imagesToExpire, InvalidLifecyclePolicy, parseLifecyclePolicy } from "./lifecycle.js";
 import type { Repository } from "./store.js";
 
@@ -66,8 +66,7 @@ export function lifecycleOperations(deps: ApiDeps): Record<string, JsonOperation
       let results = JSON.parse(repo.previewResults) as Result[];
       const ids = list<{ imageDigest?: string; imageTag?: string }>(input, "imageIds");
       if (ids) results = results.filter((r) => ids.some((id) => id.imageDigest === r.imageDigest || (id.imageTag !== undefined && r.imageTags.includes(id.imageTag))));
-      const status = (input.filter as { tagStatus?: unknown } | undefined)?.tagStatus ?? "ANY";
-      if (status !== "TAGGED" && status !== "UNTAGGED" && status !== "ANY") throw invalid("filter.tagStatus", "Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]");
+      const status = tagStatus(input);
       if (status !== "ANY") results = results.filter((r) => (r.imageTags.length > 0) === (status === "TAGGED"));
       const p = page(results, input);
       return {

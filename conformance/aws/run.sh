@@ -15,6 +15,9 @@ if [ "${1:-}" = "--backend-engine" ]; then
   sim_args=(--backend docker --backend-opt "host=unix://$2")
   suites="@(ecs|lambda|ssm)"
   shift 2
+  # Real Linux processes need a real curl for the Lambda custom runtime: Debian's, in an image built offline.
+  base=$(node "$root/dist/conformance/images/build-servers.js" "$root/.cache/images/servers" curl) || exit 1
+  export CONFORMANCE_LAMBDA_BASE=$(echo "$base" | cut -d' ' -f2)
 fi
 export CONFORMANCE_REFERENCE_SOCK=${1:-}
 aws_cli=/usr/bin/aws

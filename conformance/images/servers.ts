@@ -9,6 +9,7 @@ import { writeLayerArchive, type ImageConfig } from "./layer-archive.js";
 export const REDIS_IMAGE = "sockerless-test/redis:7";
 export const POSTGRES_IMAGE = "sockerless-test/postgres:15";
 export const RUNNER_IMAGE = "sockerless-test/runner:latest";
+export const CURL_IMAGE = "sockerless-test/curl:latest";
 
 const PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const sourceDir = join(packageRoot, "conformance", "images");
@@ -101,6 +102,20 @@ const runner: ServerRecipe = {
   comment: "debootstrap --variant=minbase --include=nodejs bookworm",
 };
 
+/** A shell and Debian's curl: the base of a Lambda custom runtime that runs as real Linux processes (the docker backend). */
+const curl: ServerRecipe = {
+  name: "curl",
+  packages: ["curl"],
+  versionOf: "curl",
+  tags: (v) => [CURL_IMAGE, `sockerless-test/curl:${upstream(v)}`],
+  prepare: () => undefined,
+  config: {
+    Env: [`PATH=${PATH}`, "LANG=C.UTF-8"],
+    Cmd: ["sh"],
+  },
+  comment: "debootstrap --variant=minbase --include=curl bookworm",
+};
+
 /** Everything an image is made from; a change to any of these rebuilds it. */
 function recipeKey(recipe: ServerRecipe): string {
   const hash = createHash("sha256").update(recipe.name);
@@ -149,3 +164,6 @@ export const buildPostgresImage = (dir: string) => buildServerImage(postgres, di
 
 /** A job container for act (nektos/act): bash, coreutils and Debian bookworm's Node.js. */
 export const buildRunnerImage = (dir: string) => buildServerImage(runner, dir);
+
+/** A shell, coreutils and Debian bookworm's curl. */
+export const buildCurlImage = (dir: string) => buildServerImage(curl, dir);

@@ -175,7 +175,10 @@ export class Workloads {
     };
   }
 
+  /** Removes every container it ran (the services cannot take them up again after a restart), then closes the backend. */
   async close(): Promise<void> {
+    const { containers } = this.engine;
+    await Promise.all(containers.list().map((c) => containers.remove(c.id, { force: true }).catch(() => {})));
     await this.engine.backend.close();
     this.state.close();
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });

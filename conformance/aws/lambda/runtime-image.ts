@@ -28,38 +28,51 @@ async function readTar(input: NodeJS.ReadableStream | Buffer): Promise<{ header:
   return members;
 }
 
-/** The file system of the busybox test image, as entries of a new layer. */
-async function busyboxEntries(scratch: string): Promise<LayerEntry[]> {
-  const archive = join(scratch, "busybox.tar");
-  await buildBusyboxImage(archive);
-  const members = await readTar(createReadStream(archive));
-  const manifest = JSON.parse(members.find((m) => m.header.name === "manifest.json")!.data.toString()) as { Layers: string[] }[];
-  const layer = members.find((m) => m.header.name === manifest[0].Layers[0])!.data;
-  return (await readTar(layer)).map(({ header, data }): LayerEntry => {
-    const path = header.name.replace(/\/$/, "");
+/**
+ * The file system of the base image, as entries of a new layer: the busybox
+ * test image, or the one-layer docker archive CONFORMANCE_LAMBDA_BASE names
+ * (one with a real curl, for backends that run Linux binaries). Hard links
+ * become copies.
+ */
+async function baseEntries(scratch: string): Promise<LayerEntry[]> {
+  let archive = process.env.CONFORMANCE_LAMBDA_BASE;
+  if (!archive) {
+    archive = join(scratch, "busybox.tar");
+    await buildBusyboxImage(archive);
+  }
+  const archiveMembers = await readTar(createReadStream(archive));
+  const manifest = JSON.parse(archiveMembers.find((m) => m.header.name === "manifest.json")!.data.toString()) as { Layers: string[] }[];
+  if (manifest[0].Layers.length !== 1) throw new Error(`${archive}: a Lambda base image must have one layer`);
+  const layer = archiveMembers.find((m) => m.header.name === manifest[0].Layers[0])!.data;
+  const files = new Map<string, Buffer>();
+  const members = (await readTar(layer)).filter(({ header }) => header.name.replace(/^\.?\/?/, "") !== "");
+  return members.map(({ header, data }): LayerEntry => {
+    const path = header.name.replace(/^\.\//, "").replace(/\/$/, "");
     if (header.type === "directory") return { type: "dir", path, mode: header.mode };
     if (header.type === "symlink") return { type: "symlink", path, target: header.linkname! };
-    return { type: "file", path, data, mode: header.mode };
+    const content = header.type === "link" ? (files.get(header.linkname!.replace(/^\.\//, "")) ?? Buffer.alloc(0)) : data;
+    files.set(path, content);
+    return { type: "file", path, data: content, mode: header.mode };
   });
 }
 
 /**
- * A container image with a custom Lambda runtime: the busybox test image
- * plus a shell bootstrap in /var/runtime that polls the Runtime API with
+ * A container image with a custom Lambda runtime: the base image (busybox
+ * unless CONFORMANCE_LAMBDA_BASE names another) plus a shell bootstrap in /var/runtime that polls the Runtime API with
  * curl, and the test function's handler script in /var/task.
  */
 export async function buildLambdaRuntimeImage(out: string): Promise<string> {
   const scratch = mkdtempSync(join(tmpdir(), "lambda-image-"));
   try {
-    const entries = await busyboxEntries(scratch);
+    const entries = await baseEntries(scratch);
     entries.push(
       { type: "dir", path: "var/runtime" },
       { type: "dir", path: "var/task" },
       { type: "file", path: "var/runtime/bootstrap", data: readFileSync(join(sources, "bootstrap")), mode: 0o755 },
       { type: "file", path: "var/task/function.sh", data: readFileSync(join(sources, "function.sh")), mode: 0o644 },
-      // The sandbox runs curl for a program named curl; busybox has none of its own.
-      { type: "symlink", path: "usr/bin/curl", target: "../../bin/busybox" },
     );
+    // The sandbox runs curl for a program named curl; busybox has none of its own.
+    if (!entries.some((e) => e.path === "usr/bin/curl")) entries.push({ type: "symlink", path: "usr/bin/curl", target: "../../bin/busybox" });
     return await writeDockerArchive(
       {
         repoTag: LAMBDA_RUNTIME_IMAGE,

@@ -105,7 +105,7 @@ export class FunctionInstance {
       response: (id, body) => this.response(id, body),
       error: (id, type, body) => this.error(id, type, body),
       initError: (type, body) => this.reportInitError(type, body),
-    });
+    }, this.ctx.workloads.serviceAddress());
     if (this.ended) return api.close();
     this.closeApi = api.close;
     const config: ImageConfig = this.fn.imageConfig ? JSON.parse(this.fn.imageConfig) : {};

@@ -44,10 +44,11 @@ const PREFIX = "/2018-06-01/runtime";
 const INVOCATION = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
 
 /**
- * The Lambda Runtime API of one function instance, on a loopback port of its
- * own: AWS_LAMBDA_RUNTIME_API is a host and port, so instances cannot share one.
+ * The Lambda Runtime API of one function instance, on a port of its own
+ * (AWS_LAMBDA_RUNTIME_API is a host and port, so instances cannot share one),
+ * bound where the workload host says its containers reach it.
  */
-export async function startRuntimeApi(handlers: RuntimeHandlers): Promise<{ hostPort: string; urlPrefix: string; close(): void }> {
+export async function startRuntimeApi(handlers: RuntimeHandlers, address: { bind: string; reachAt: string }): Promise<{ hostPort: string; urlPrefix: string; close(): void }> {
   const server = http.createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? "").split("?")[0];
@@ -68,8 +69,11 @@ export async function startRuntimeApi(handlers: RuntimeHandlers): Promise<{ host
   server.requestTimeout = 0;
   server.headersTimeout = 0;
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const hostPort = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, address.bind, resolve);
+  });
+  const hostPort = `${address.reachAt}:${(server.address() as AddressInfo).port}`;
   return {
     hostPort,
     urlPrefix: `http://${hostPort}${PREFIX}/`,

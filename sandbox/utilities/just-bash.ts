@@ -99,7 +99,8 @@ export async function runJustBashUtility(call: UtilityCall, allowedUrls: string[
     cwd: call.cwd,
     env: { ...call.env, PATH: UTILITY_DIR },
     executionLimits: generous,
-    ...(allowedUrls.length ? { network: { allowedUrlPrefixes: allowedUrls, allowedMethods: [...ALL_METHODS] } } : {}),
+    // curl has no timeout of its own: a Runtime API's long poll for the next event may wait for hours.
+    ...(allowedUrls.length ? { network: { allowedUrlPrefixes: allowedUrls, allowedMethods: [...ALL_METHODS], timeoutMs: generous.maxExecutionTimeMs } } : {}),
   });
   const result = await bash.exec(call.argv.map(quote).join(" "), { stdin, stdinKind: "bytes", signal: call.signal, cwd: call.cwd });
   const out = result.stdoutKind === "bytes" || result.stdoutEncoding === "binary" ? Buffer.from(result.stdout, "latin1") : Buffer.from(result.stdout, "utf8");

@@ -26,11 +26,12 @@ function send(c: Context<Env>, r: WireResponse): Response {
   return new Response(typeof r.body === "string" ? r.body : new Uint8Array(r.body), { status: r.status, headers: r.headers });
 }
 
-async function readBody(c: Context<Env>): Promise<Buffer> {
-  const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new AwsError("RequestEntityTooLargeException", `Request must be smaller than ${MAX_BODY_BYTES} bytes for the operation`, 413);
+/** The body, refused with `tooLarge` (each protocol family names it its own way) past MAX_BODY_BYTES. */
+async function readBody(c: Context<Env>, tooLarge = "RequestEntityTooLargeException"): Promise<Buffer> {
+  const refuse = () => new AwsError(tooLarge, `Request must be smaller than ${MAX_BODY_BYTES} bytes for the operation`, 413);
+  if (Number(c.req.header("content-length") ?? 0) > MAX_BODY_BYTES) throw refuse();
   const body = Buffer.from(await c.req.arrayBuffer());
-  if (body.length > MAX_BODY_BYTES) throw new AwsError("RequestEntityTooLargeException", `Request must be smaller than ${MAX_BODY_BYTES} bytes for the operation`, 413);
+  if (body.length > MAX_BODY_BYTES) throw refuse();
   return body;
 }
 
@@ -112,9 +113,9 @@ function createApp(options: ServerOptions): Hono<Env> {
   async function restCall(c: Context<Env>, op: RestOperation): Promise<Response> {
     const requestId = randomUUID();
     try {
-      const body = await readBody(c);
+      const body = await readBody(c, "RequestTooLargeException");
       const req = verify(c, body);
-      const input = (c.req.header("content-type") ?? "").includes("json") ? parseJson(body, "InvalidRequestContentException") : {};
+      const input = !op.payload && (c.req.header("content-type") ?? "").includes("json") ? parseJson(body, "InvalidRequestContentException") : {};
       const result = await op.handler(req, c.req.param() as Record<string, string>, input);
       const headers = { "x-amzn-requestid": req.requestId, ...(result.json !== undefined ? { "content-type": "application/json" } : {}), ...result.headers };
       const payload = result.json !== undefined ? JSON.stringify(result.json) : (result.body ?? "");

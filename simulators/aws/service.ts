@@ -82,6 +82,8 @@ export interface RestOperation {
   method: "GET" | "POST" | "PUT" | "DELETE";
   /** A Hono path pattern, e.g. /2015-03-31/functions/:name/invocations. */
   path: string;
+  /** The body is a payload passed on as sent (Lambda's Invoke), never parsed as the operation's JSON input. */
+  payload?: boolean;
   handler: (req: AwsRequest, params: Record<string, string>, input: JsonInput) => RestResult | Promise<RestResult>;
 }
 

@@ -40,6 +40,7 @@ export function invokeOperation(parts: LambdaParts, asyncInvocations: AsyncInvoc
   return {
     method: "POST",
     path: "/2015-03-31/functions/:name/invocations",
+    payload: true,
     handler: async (req, p) => {
       const type = header(req.headers, "x-amz-invocation-type") ?? "RequestResponse";
       if (!["RequestResponse", "Event", "DryRun"].includes(type)) {

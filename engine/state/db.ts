@@ -40,12 +40,8 @@ function reserveRoom(sqlite: Database.Database): void {
   sqlite.exec("DROP TABLE space_reserve");
 }
 
-/**
- * Opens the daemon's database (a file path, or ":memory:" for tests) and
- * brings its schema up to date. WAL mode lets readers run beside the writer;
- * synchronous=NORMAL under WAL is still crash-safe for committed transactions.
- */
-export function openState(path: string): State {
+/** A SQLite database (a file, or ":memory:") set up as Sockerless's databases are: WAL, foreign keys, a busy timeout. */
+export function openSqlite(path: string): Database.Database {
   const sqlite = new Database(path);
   if (path !== ":memory:") {
     sqlite.pragma("journal_mode = WAL");
@@ -53,6 +49,16 @@ export function openState(path: string): State {
   }
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  return sqlite;
+}
+
+/**
+ * Opens the daemon's database (a file path, or ":memory:" for tests) and
+ * brings its schema up to date. WAL mode lets readers run beside the writer;
+ * synchronous=NORMAL under WAL is still crash-safe for committed transactions.
+ */
+export function openState(path: string): State {
+  const sqlite = openSqlite(path);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder });
   if (path !== ":memory:") reserveRoom(sqlite);

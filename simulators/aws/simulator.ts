@@ -93,7 +93,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
       services.map((s) => [
         s.signingName,
         {
-          operations: [...Object.keys(s.json?.operations ?? {}), ...Object.keys(s.query?.operations ?? {}), ...(s.rest ?? []).map((op) => `${op.method} ${op.path}`)],
+          operations: [...Object.keys(s.json?.operations ?? {}), ...Object.keys(s.query?.operations ?? {}), ...(s.rest ?? []).filter((op) => !op.path.endsWith("*")).map((op) => `${op.method} ${op.path}`)],
           ...s.health?.(),
         },
       ]),

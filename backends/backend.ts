@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { AuthConfig } from "../engine/registry/auth-config.js";
 
 /**
  * Where a container's processes run. engine/ owns every Docker semantic and
@@ -275,6 +276,8 @@ export interface Backend extends FilesBackend {
 export interface ImageSource {
   /** The image as `docker save` writes it. */
   save(imageId: string): Readable;
+  /** Pushes the image to REPOSITORY:TAG with these credentials, without tagging it in the store; answers the manifest digest. */
+  push(imageId: string, reference: string, auth: AuthConfig): Promise<string>;
 }
 
 export type BackendFactory = (options: Record<string, string>, dataDir: string) => Backend;

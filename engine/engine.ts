@@ -16,6 +16,7 @@ import { FilterArgs } from "./filter-args.js";
 import { LayerStore } from "./images/layer.js";
 import { ImageStore } from "./images/store.js";
 import { saveImages } from "./images/save.js";
+import { pushImageById } from "./images/push-by-id.js";
 import { LayerDistribution } from "./images/distribution.js";
 import { collectGarbage } from "./images/gc.js";
 import { ContainerAttachments } from "./containers/attachments.js";
@@ -53,7 +54,10 @@ export class Engine {
   ) {
     this.id = this.daemonId();
     this.images = new ImageStore(state.db, new LayerStore(join(options.dataDir, "layers")), this.events);
-    backend.useImages?.({ save: (id) => saveImages(this.images, [id]) });
+    backend.useImages?.({
+      save: (id) => saveImages(this.images, [id]),
+      push: (id, reference, auth) => pushImageById({ store: this.images, distribution: this.distribution, access: { auth, insecure: options.insecureRegistries ?? [] } }, id, reference),
+    });
     this.distribution = new LayerDistribution(this.images.layers);
     this.volumes = new VolumeStore(state.db, options.dataDir, this.events, new BindRoots(options.bindRoots ?? []));
     this.networks = new NetworkStore(state.db, this.events);

@@ -61,6 +61,16 @@ export async function pushImage(ctx: PushContext, name: string, tag: string): Pr
 }
 
 async function pushTag(ctx: PushContext, client: RegistryClient, ref: Reference, tag: string, image: Image): Promise<void> {
+  const { digest, size } = await sendImage(ctx, client, ref, tag, image);
+  const name = familiarName(ref);
+  ctx.store.addRepoDigest(image.id, `${name}@${digest}`);
+  ctx.store.events.image(`${name}:${tag}`, `${name}:${tag}`, "push", image.config.config?.Labels);
+  ctx.emit({ status: `${tag}: digest: ${digest} size: ${size}` });
+  ctx.emit({ aux: { Tag: tag, Digest: digest, Size: size } });
+}
+
+/** Sends an image's layers, config and schema2 manifest as `ref.path:tag`; answers the manifest's digest and size. */
+export async function sendImage(ctx: PushContext, client: RegistryClient, ref: Reference, tag: string, image: Image): Promise<{ digest: string; size: number }> {
   const diffIds = image.config.rootfs.diff_ids;
   const topFirst = [...new Set(diffIds)].reverse();
   for (const d of topFirst) ctx.emit({ status: "Preparing", detail: {}, id: shortId(d) });
@@ -90,11 +100,7 @@ async function pushTag(ctx: PushContext, client: RegistryClient, ref: Reference,
     ),
   );
   const digest = await client.putManifest(ref.path, tag, manifest, MEDIA.dockerManifest);
-  const name = familiarName(ref);
-  ctx.store.addRepoDigest(image.id, `${name}@${digest}`);
-  ctx.store.events.image(`${name}:${tag}`, `${name}:${tag}`, "push", image.config.config?.Labels);
-  ctx.emit({ status: `${tag}: digest: ${digest} size: ${manifest.length}` });
-  ctx.emit({ aux: { Tag: tag, Digest: digest, Size: manifest.length } });
+  return { digest, size: manifest.length };
 }
 
 const descriptor = (digest: string, size: number): Descriptor => ({ mediaType: MEDIA.dockerLayer, size, digest });

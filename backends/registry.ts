@@ -1,10 +1,12 @@
 import type { Backend, BackendFactory } from "./backend.js";
 import { createDockerBackend } from "./docker/backend.js";
+import { createEcsBackend } from "./ecs/backend.js";
 import { createSandboxBackend } from "./sandbox/backend.js";
 
 const factories: Record<string, BackendFactory> = {
   sandbox: createSandboxBackend,
   docker: createDockerBackend,
+  ecs: createEcsBackend,
 };
 
 export const DEFAULT_BACKEND = "sandbox";

@@ -1,0 +1,107 @@
+import { CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTasksCommand, StopTaskCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
+import { NotImplementedError } from "../../engine/errors.js";
+import type { ProcessExit, ProcessHandle } from "../backend.js";
+import { OutputRelay } from "./output.js";
+
+export interface TaskRef {
+  ecs: ECSClient;
+  logs: CloudWatchLogsClient;
+  cluster: string;
+  taskArn: string;
+  logGroup: string;
+  logStream: string;
+  pollMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The task as DescribeTasks shows it now. */
+export async function describeTask(ref: TaskRef): Promise<Task> {
+  const out = await ref.ecs.send(new DescribeTasksCommand({ cluster: ref.cluster, tasks: [ref.taskArn] }));
+  const task = out.tasks?.[0];
+  if (!task) throw new Error(`ECS has no task ${ref.taskArn}: ${out.failures?.[0]?.reason ?? "not found"}`);
+  return task;
+}
+
+/** Polls until the task has started running or has stopped. */
+export async function untilStarted(ref: TaskRef): Promise<Task> {
+  for (;;) {
+    const task = await describeTask(ref);
+    if (task.lastStatus === "RUNNING" || task.lastStatus === "DEACTIVATING" || task.lastStatus === "STOPPING" || task.lastStatus === "DEPROVISIONING" || task.lastStatus === "STOPPED") return task;
+    await sleep(ref.pollMs);
+  }
+}
+
+/** How a stopped task's container ended: its exit code, or, when it never ran, the reason with 128. */
+export function exitOf(task: Task): ProcessExit {
+  const container = task.containers?.[0];
+  const reason = [task.stoppedReason, container?.reason].filter(Boolean).join(": ");
+  if (container?.exitCode === undefined || container.exitCode === null) return { exitCode: 128, error: reason || "the task stopped without an exit code" };
+  return { exitCode: container.exitCode, ...(container.reason ? { error: container.reason } : {}) };
+}
+
+/**
+ * A task's container as PID 1: its CloudWatch Logs events as stdout (awslogs
+ * does not tell stderr apart), and its exit once DescribeTasks says STOPPED,
+ * after the last events are delivered. Stdin cannot reach a task.
+ */
+export class TaskProcess implements ProcessHandle {
+  private readonly output = new OutputRelay();
+  private token: string | undefined;
+  readonly exited: Promise<ProcessExit>;
+
+  constructor(private readonly ref: TaskRef) {
+    this.exited = this.follow().catch((err: Error) => ({ exitCode: 255, error: `lost track of ECS task ${ref.taskArn}: ${err.message}` }));
+  }
+
+  onOutput(listener: (stream: 1 | 2, data: Buffer) => void): void {
+    this.output.listen(listener);
+  }
+
+  writeStdin(): void {
+    // Refused at start: a task's main process has no stdin to write to.
+  }
+
+  signal(signal: string): void {
+    if (signal !== "SIGTERM" && signal !== "SIGKILL") throw new NotImplementedError(`the ecs backend can only stop a task (SIGTERM, then SIGKILL after its stop timeout), not send it ${signal}`);
+    this.ref.ecs.send(new StopTaskCommand({ cluster: this.ref.cluster, task: this.ref.taskArn, reason: `${signal} from Sockerless` })).catch((err: Error) => process.emitWarning(`the ecs backend could not stop task ${this.ref.taskArn}: ${err.message}`));
+  }
+
+  resize(): void {
+    // A task has no terminal to resize.
+  }
+
+  private async follow(): Promise<ProcessExit> {
+    for (;;) {
+      await this.drainLogs();
+      const task = await describeTask(this.ref);
+      if (task.lastStatus === "STOPPED") {
+        await this.drainLogs();
+        return exitOf(task);
+      }
+      await sleep(this.ref.pollMs);
+    }
+  }
+
+  /** Reads every event there is now: GetLogEvents repeats its forward token once at the end. */
+  private async drainLogs(): Promise<void> {
+    for (;;) {
+      let out;
+      try {
+        out = await this.ref.logs.send(
+          new GetLogEventsCommand({ logGroupName: this.ref.logGroup, logStreamName: this.ref.logStream, startFromHead: true, ...(this.token ? { nextToken: this.token } : {}) }),
+        );
+      } catch (err) {
+        // The stream appears with the container's first output.
+        if (err instanceof ResourceNotFoundException) return;
+        throw err;
+      }
+      for (const e of out.events ?? []) this.output.deliver(1, Buffer.from(`${e.message ?? ""}\n`));
+      const next = out.nextForwardToken;
+      const done = !next || next === this.token || (out.events ?? []).length === 0;
+      this.token = next;
+      if (done) return;
+    }
+  }
+}

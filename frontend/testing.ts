@@ -51,10 +51,15 @@ export function requestOverSocket(
   });
 }
 
-export async function startTestDaemon(backendOptions: Record<string, string> = {}, engineOptions: Omit<EngineOptions, "dataDir"> = {}): Promise<TestDaemon> {
+export function startTestDaemon(backendOptions: Record<string, string> = {}, engineOptions: Omit<EngineOptions, "dataDir"> = {}): Promise<TestDaemon> {
+  return startTestDaemonOn(DEFAULT_BACKEND, backendOptions, engineOptions);
+}
+
+/** A test daemon on the named backend. */
+export async function startTestDaemonOn(backendName: string, backendOptions: Record<string, string> = {}, engineOptions: Omit<EngineOptions, "dataDir"> = {}): Promise<TestDaemon> {
   const dataDir = mkdtempSync(join(os.tmpdir(), "sockerless-test-"));
   const socket = join(dataDir, "docker.sock");
-  const backend = createBackend(DEFAULT_BACKEND, backendOptions, dataDir);
+  const backend = createBackend(backendName, backendOptions, dataDir);
   const state = openState(":memory:");
   const engine = new Engine(state, backend, { ...engineOptions, dataDir });
   const server: ApiServer = await startApiServer(engine, pino({ level: "silent" }), [{ kind: "unix", path: socket }]);

@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ECSClient, CreateClusterCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
+import { ECRClient, DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
+import { loadBusybox, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
+import { startAwsSimulator, type AwsSimulator } from "../../simulators/aws/simulator.js";
+import { createBackend } from "../registry.js";
+
+let dir: string;
+let sim: AwsSimulator;
+let d: TestDaemon;
+let ecs: ECSClient;
+const json = { "Content-Type": "application/json" };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "ecs-backend-test-"));
+  sim = await startAwsSimulator({ port: 0, backend: (data) => createBackend("sandbox", {}, data), log: pino({ level: "silent" }), dataDir: join(dir, "sim") });
+  // The backend takes its credentials from the standard provider chain.
+  process.env.AWS_ACCESS_KEY_ID = "test";
+  process.env.AWS_SECRET_ACCESS_KEY = "test";
+  const config = { endpoint: sim.endpoint, region: sim.region };
+  ecs = new ECSClient(config);
+  await ecs.send(new CreateClusterCommand({ clusterName: "work" }));
+  const iam = new IAMClient(config);
+  await iam.send(new CreateRoleCommand({ RoleName: "ecsTaskExecutionRole", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
+  iam.destroy();
+  d = await startTestDaemonOn("ecs", {
+    region: sim.region,
+    endpoint: sim.endpoint,
+    cluster: "work",
+    subnets: "subnet-12345678",
+    executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+    pollMs: "20",
+  });
+  expect((await loadBusybox(d)).status).toBe(200);
+}, 60_000);
+
+afterAll(async () => {
+  await d?.close();
+  ecs?.destroy();
+  await sim?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function create(body: object): Promise<string> {
+  const r = await d.request("POST", "/containers/create", JSON.stringify({ Image: BUSYBOX_IMAGE, ...body }), json);
+  expect(r.status, r.body).toBe(201);
+  return r.json().Id;
+}
+
+/** Demultiplexes stdcopy frames into [stdout, stderr]. */
+function demux(buf: Buffer): [string, string] {
+  const out = ["", ""];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    out[buf[i] - 1] += buf.subarray(i + 8, i + 8 + size).toString();
+    i += 8 + size;
+  }
+  return [out[0], out[1]];
+}
+
+async function start(id: string): Promise<void> {
+  const r = await d.request("POST", `/containers/${id}/start`);
+  expect(r.status, r.body).toBe(204);
+}
+
+const waitFor = async (id: string) => (await d.request("POST", `/containers/${id}/wait`)).json().StatusCode as number;
+const logs = async (id: string) => demux((await d.request("GET", `/containers/${id}/logs?stdout=1&stderr=1`)).raw);
+
+describe("the ecs backend", () => {
+  it("runs a container as a task: its output from CloudWatch Logs, its exit code through wait, its image pushed to ECR once", async () => {
+    const id = await create({ Cmd: ["sh", "-c", "echo hi; echo there >&2; exit 3"] });
+    await start(id);
+    expect(await waitFor(id)).toBe(3);
+    expect(await logs(id)).toEqual(["hi\nthere\n", ""]);
+    const again = await create({ Cmd: ["echo", "again"] });
+    await start(again);
+    expect(await waitFor(again)).toBe(0);
+    expect((await logs(again))[0]).toBe("again\n");
+    const ecr = new ECRClient({ endpoint: sim.endpoint, region: sim.region });
+    const images = await ecr.send(new DescribeImagesCommand({ repositoryName: "sockerless/images" }));
+    ecr.destroy();
+    expect(images.imageDetails?.map((i) => i.imageTags)).toHaveLength(1);
+  });
+
+  it("removes a container that asked for it once it exits, with its task definitions", async () => {
+    const id = await create({ Cmd: ["echo", "gone"], HostConfig: { AutoRemove: true } });
+    const waiting = d.request("POST", `/containers/${id}/wait?condition=removed`);
+    await start(id);
+    expect((await waiting).json().StatusCode).toBe(0);
+    expect((await d.request("GET", `/containers/${id}/json`)).status).toBe(404);
+    const family = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: `sockerless-${id}`, status: "ACTIVE" }));
+    expect(family.taskDefinitionArns).toEqual([]);
+  });
+
+  it("runs execs in the running task with their exit codes, and stops it", async () => {
+    const id = await create({ Cmd: ["sh", "-c", "trap 'exit 7' TERM; while :; do sleep 0.1; done"] });
+    await start(id);
+    const exec = (await d.request("POST", `/containers/${id}/exec`, JSON.stringify({ Cmd: ["sh", "-c", "echo in $PWD; exit 4"], AttachStdout: true, AttachStderr: true }), json)).json();
+    const out = await d.request("POST", `/exec/${exec.Id}/start`, JSON.stringify({ Detach: false, Tty: false }), json);
+    expect(demux(out.raw)).toEqual(["in /\n", ""]);
+    expect((await d.request("GET", `/exec/${exec.Id}/json`)).json().ExitCode).toBe(4);
+    expect((await d.request("POST", `/containers/${id}/stop?t=5`)).status).toBe(204);
+    expect((await d.request("GET", `/containers/${id}/json`)).json().State).toMatchObject({ Status: "exited", ExitCode: 7 });
+    expect((await d.request("DELETE", `/containers/${id}`)).status).toBe(204);
+  });
+
+  it("answers 501 for what it cannot do", async () => {
+    const id = await create({ Cmd: ["true"] });
+    const r = await d.request("GET", `/containers/${id}/archive?path=/etc`);
+    expect(r.status).toBe(501);
+    expect(r.json().message).toMatch(/not supported by the ecs backend/);
+    const interactive = await create({ Cmd: ["cat"], OpenStdin: true });
+    const started = await d.request("POST", `/containers/${interactive}/start`);
+    expect(started.status).toBe(501);
+  });
+});

@@ -42,13 +42,13 @@ export class MarkerFilter {
     this.flush(end < 0 ? this.undecided() : end + 1);
   }
 
-  /** Where the held partial line may begin the marker: what comes before cannot. */
+  /** Where the held partial line may begin the marker (or a CR its LF has yet to follow): what comes before cannot. */
   private undecided(): number {
     for (let i = 0; i < this.held.length; i++) {
       const rest = this.held.slice(i);
       if (rest.startsWith(this.marker) || this.marker.startsWith(rest)) return i;
     }
-    return this.held.length;
+    return this.held.endsWith("\r") ? this.held.length - 1 : this.held.length;
   }
 
   end(): void {

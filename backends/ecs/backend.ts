@@ -65,6 +65,8 @@ class EcsBackend implements Backend {
 
   private async startTask(spec: ContainerSpec, process: ProcessSpec): Promise<ProcessHandle> {
     if (process.stdin) throw new NotImplementedError("the ecs backend cannot send input to a task's main process (OpenStdin)");
+    const mount = spec.mounts[0];
+    if (mount) throw new NotImplementedError(`the ecs backend cannot mount ${mount.type === "tmpfs" ? "a tmpfs" : `a ${mount.type}`} at ${mount.destination}: a Fargate task has no volumes of Sockerless's`);
     const record = this.record(spec);
     const [image] = await Promise.all([this.images.ensure(spec.image), this.ensureLogGroup()]);
     const registered = await this.ecs.send(new RegisterTaskDefinitionCommand(taskDefinition(spec, process, image, this.options)));

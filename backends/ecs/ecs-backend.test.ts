@@ -118,5 +118,9 @@ describe("the ecs backend", () => {
     const interactive = await create({ Cmd: ["cat"], OpenStdin: true });
     const started = await d.request("POST", `/containers/${interactive}/start`);
     expect(started.status).toBe(501);
+    const mounted = await create({ Cmd: ["true"], HostConfig: { Tmpfs: { "/run": "" } } });
+    const refused = await d.request("POST", `/containers/${mounted}/start`);
+    expect(refused.status).toBe(501);
+    expect(refused.json().message).toMatch(/cannot mount a tmpfs at \/run/);
   });
 });

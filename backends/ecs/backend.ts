@@ -7,7 +7,7 @@ import { startExec } from "./exec.js";
 import { EcrImages } from "./images.js";
 import { parseEcsOptions, type EcsOptions } from "./options.js";
 import { logStreamOf, taskDefinition, taskTags } from "./task-definition.js";
-import { exitOf, TaskProcess, untilStarted, type TaskRef } from "./task-process.js";
+import { exitOf, TaskProcess, untilExecReady, untilStarted, type TaskRef } from "./task-process.js";
 
 /** What the backend keeps of a container: its spec, and its task while one exists. */
 interface EcsContainer {
@@ -29,6 +29,7 @@ class EcsBackend implements Backend {
   private readonly images: EcrImages;
   private readonly containers = new Map<string, EcsContainer>();
   private logGroup: Promise<void> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: EcsOptions) {
     const config = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
@@ -98,12 +99,13 @@ class EcsBackend implements Backend {
   }
 
   private taskRef(containerId: string, taskArn: string): TaskRef {
-    return { ecs: this.ecs, logs: this.logs, cluster: this.options.cluster, taskArn, logGroup: this.options.logGroup, logStream: logStreamOf(containerId, taskArn), pollMs: this.options.pollMs };
+    return { ecs: this.ecs, logs: this.logs, cluster: this.options.cluster, taskArn, logGroup: this.options.logGroup, logStream: logStreamOf(containerId, taskArn), pollMs: this.options.pollMs, closing: this.closing.signal };
   }
 
   private async startExec(spec: ContainerSpec, process: ProcessSpec): Promise<ProcessHandle> {
     const taskArn = this.containers.get(spec.id)?.taskArn;
     if (!taskArn) throw new ProcessStartError("the container has no ECS task to run the exec in", 128);
+    await untilExecReady(this.taskRef(spec.id, taskArn));
     return startExec(this.ecs, this.options.cluster, taskArn, process, spec.main?.user ?? "");
   }
 
@@ -139,7 +141,8 @@ class EcsBackend implements Backend {
   }
 
   async close(): Promise<void> {
-    // Tasks keep running on ECS; the clients hold only idle connections.
+    // Tasks keep running on ECS; nothing follows them any more.
+    this.closing.abort();
     this.ecs.destroy();
     this.logs.destroy();
     this.ecr.destroy();

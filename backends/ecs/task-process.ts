@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand, StopTaskCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { NotImplementedError } from "../../engine/errors.js";
-import type { ProcessExit, ProcessHandle } from "../backend.js";
+import { ProcessStartError, type ProcessExit, type ProcessHandle } from "../backend.js";
 import { OutputRelay } from "./output.js";
 
 export interface TaskRef {
@@ -12,6 +12,8 @@ export interface TaskRef {
   logGroup: string;
   logStream: string;
   pollMs: number;
+  /** Aborted when the backend closes: following the task stops, the task runs on. */
+  closing: AbortSignal;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,6 +31,17 @@ export async function untilStarted(ref: TaskRef): Promise<Task> {
   for (;;) {
     const task = await describeTask(ref);
     if (task.lastStatus === "RUNNING" || task.lastStatus === "DEACTIVATING" || task.lastStatus === "STOPPING" || task.lastStatus === "DEPROVISIONING" || task.lastStatus === "STOPPED") return task;
+    await sleep(ref.pollMs);
+  }
+}
+
+/** Polls until ECS Exec's agent in the task is running, as ExecuteCommand needs; the task stopping first fails. */
+export async function untilExecReady(ref: TaskRef): Promise<void> {
+  for (;;) {
+    const task = await describeTask(ref);
+    if (task.lastStatus === "STOPPED" || task.desiredStatus === "STOPPED") throw new ProcessStartError("the container's ECS task is stopping", 128);
+    const agent = task.containers?.[0]?.managedAgents?.find((a) => a.name === "ExecuteCommandAgent");
+    if (agent?.lastStatus === "RUNNING") return;
     await sleep(ref.pollMs);
   }
 }
@@ -52,7 +65,9 @@ export class TaskProcess implements ProcessHandle {
   readonly exited: Promise<ProcessExit>;
 
   constructor(private readonly ref: TaskRef) {
-    this.exited = this.follow().catch((err: Error) => ({ exitCode: 255, error: `lost track of ECS task ${ref.taskArn}: ${err.message}` }));
+    this.exited = this.follow().catch((err: Error) =>
+      ref.closing.aborted ? new Promise<ProcessExit>(() => {}) : { exitCode: 255, error: `lost track of ECS task ${ref.taskArn}: ${err.message}` },
+    );
   }
 
   onOutput(listener: (stream: 1 | 2, data: Buffer) => void): void {
@@ -74,6 +89,8 @@ export class TaskProcess implements ProcessHandle {
 
   private async follow(): Promise<ProcessExit> {
     for (;;) {
+      // The daemon is closing: the exit is never reported, as for a daemon that dies.
+      if (this.ref.closing.aborted) return new Promise(() => {});
       await this.drainLogs();
       const task = await describeTask(this.ref);
       if (task.lastStatus === "STOPPED") {

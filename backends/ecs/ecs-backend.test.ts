@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECSClient, CreateClusterCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
@@ -72,7 +73,38 @@ async function start(id: string): Promise<void> {
 const waitFor = async (id: string) => (await d.request("POST", `/containers/${id}/wait`)).json().StatusCode as number;
 const logs = async (id: string) => demux((await d.request("GET", `/containers/${id}/logs?stdout=1&stderr=1`)).raw);
 
+/** Attaches to stdout and stderr with Upgrade: tcp, as the docker CLI does before start; resolves with the frames sent until the daemon closes. */
+function attach(id: string): { attached: Promise<void>; output: Promise<Buffer> } {
+  let ready!: () => void;
+  const attached = new Promise<void>((r) => (ready = r));
+  const output = new Promise<Buffer>((resolve, reject) => {
+    const s = net.connect(d.socket);
+    let raw = Buffer.alloc(0);
+    s.on("connect", () => s.write(`POST /v1.51/containers/${id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n`));
+    s.on("data", (c: Buffer) => {
+      if (raw.length === 0) ready();
+      raw = Buffer.concat([raw, c]);
+    });
+    s.on("error", reject);
+    s.on("end", () => {
+      s.end();
+      resolve(raw.subarray(raw.indexOf("\r\n\r\n") + 4));
+    });
+  });
+  return { attached, output };
+}
+
 describe("the ecs backend", () => {
+  it("answers docker run --rm IMG echo hi as the CLI asks it: attach, wait for removal, start", async () => {
+    const id = await create({ Cmd: ["echo", "hi"], AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: true } });
+    const session = attach(id);
+    await session.attached;
+    const removed = d.request("POST", `/containers/${id}/wait?condition=removed`);
+    await start(id);
+    expect(demux(await session.output)).toEqual(["hi\n", ""]);
+    expect((await removed).json().StatusCode).toBe(0);
+  });
+
   it("runs a container as a task: its output from CloudWatch Logs, its exit code through wait, its image pushed to ECR once", async () => {
     const id = await create({ Cmd: ["sh", "-c", "echo hi; echo there >&2; exit 3"] });
     await start(id);

@@ -83,3 +83,14 @@ export async function loadBusybox(d: TestDaemon): Promise<TestResponse> {
   await buildBusyboxImage(file);
   return d.request("POST", "/images/load", readFileSync(file), { "Content-Type": "application/x-tar" });
 }
+
+/** Demultiplexes stdcopy frames into [stdout, stderr]. */
+export function demux(buf: Buffer): [string, string] {
+  const out = ["", ""];
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    out[buf[i] - 1] += buf.subarray(i + 8, i + 8 + size).toString();
+    i += 8 + size;
+  }
+  return [out[0], out[1]];
+}

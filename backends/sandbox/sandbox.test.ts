@@ -3,7 +3,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildBusyboxImage, BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
-import { startTestDaemon, type TestDaemon } from "../../frontend/testing.js";
+import { demux, startTestDaemon, type TestDaemon } from "../../frontend/testing.js";
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -20,17 +20,6 @@ async function create(body: object): Promise<string> {
   const r = await d.request("POST", "/containers/create", JSON.stringify({ Image: BUSYBOX_IMAGE, ...body }), json);
   expect(r.status, r.body).toBe(201);
   return r.json().Id;
-}
-
-/** Demultiplexes stdcopy frames into [stdout, stderr]. */
-function demux(buf: Buffer): [string, string] {
-  const out = ["", ""];
-  for (let i = 0; i + 8 <= buf.length; ) {
-    const size = buf.readUInt32BE(i + 4);
-    out[buf[i] - 1] += buf.subarray(i + 8, i + 8 + size).toString();
-    i += 8 + size;
-  }
-  return [out[0], out[1]];
 }
 
 /**

@@ -19,11 +19,21 @@ export interface BackendDescription {
 export interface BackendCapabilities {
   run: boolean;
   exec: boolean;
+  /** Input reaches PID 1 (OpenStdin, attach with stdin). */
   attach: boolean;
+  /** Files copy in and out (docker cp) of running containers. */
   archive: boolean;
+  /** ... and of containers that are not running. */
+  archiveNotRunning: boolean;
   pause: boolean;
   publishPorts: boolean;
   networking: boolean;
+  /** Volumes, binds and tmpfs mounts. */
+  mounts: boolean;
+  /** Any signal reaches PID 1; without it only a stop (SIGTERM, then SIGKILL). */
+  signals: boolean;
+  /** Output keeps stderr apart from stdout. */
+  stderr: boolean;
   /** The HostConfig resource limits it enforces ("Memory", "CpuShares", ...); engine/ discards the others with a warning. */
   resources: string[];
 }

@@ -25,6 +25,7 @@ import { ContainerMounts } from "./volumes/container-mounts.js";
 import { VolumeStore } from "./volumes/store.js";
 import { ContainerNetworks } from "./networks/container-networks.js";
 import { NetworkStore } from "./networks/store.js";
+import { unsupportedFeatures } from "./containers/capabilities.js";
 
 export interface EngineOptions {
   dataDir: string;
@@ -110,7 +111,7 @@ export class Engine {
         {
           Name: `backend ${backend.name}`,
           Version: backend.version,
-          Details: { Summary: backend.summary },
+          Details: { Summary: backend.summary, Unsupported: unsupportedFeatures(this.backend).join(",") },
         },
       ],
       Version: SOCKERLESS_VERSION,

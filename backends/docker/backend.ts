@@ -59,7 +59,7 @@ class DockerBackend implements Backend {
       name: "docker",
       summary: `containers run on the Docker engine at ${this.client.host}`,
       version: "1",
-      capabilities: { run: true, exec: true, attach: true, archive: true, pause: true, publishPorts: true, networking: true, resources: ["Memory"] },
+      capabilities: { run: true, exec: true, attach: true, archive: true, archiveNotRunning: true, pause: true, publishPorts: true, networking: true, mounts: true, signals: true, stderr: true, resources: ["Memory"] },
     };
   }
 

@@ -44,7 +44,20 @@ class EcsBackend implements Backend {
       name: "ecs",
       summary: `containers run as ECS tasks on Fargate in cluster ${this.options.cluster} (${this.options.region}); their output comes from CloudWatch Logs as stdout (awslogs does not keep stderr apart)`,
       version: "1",
-      capabilities: { run: true, exec: true, attach: false, archive: false, pause: false, publishPorts: false, networking: false, resources: ["Memory"] },
+      capabilities: {
+        run: true,
+        exec: true,
+        attach: false,
+        archive: false,
+        archiveNotRunning: false,
+        pause: false,
+        publishPorts: false,
+        networking: false,
+        mounts: false,
+        signals: false,
+        stderr: false,
+        resources: ["Memory"],
+      },
     };
   }
 
@@ -65,9 +78,6 @@ class EcsBackend implements Backend {
   }
 
   private async startTask(spec: ContainerSpec, process: ProcessSpec): Promise<ProcessHandle> {
-    if (process.stdin) throw new NotImplementedError("the ecs backend cannot send input to a task's main process (OpenStdin)");
-    const mount = spec.mounts[0];
-    if (mount) throw new NotImplementedError(`the ecs backend cannot mount ${mount.type === "tmpfs" ? "a tmpfs" : `a ${mount.type}`} at ${mount.destination}: a Fargate task has no volumes of Sockerless's`);
     const record = this.record(spec);
     const [image] = await Promise.all([this.images.ensure(spec.image), this.ensureLogGroup()]);
     const registered = await this.ecs.send(new RegisterTaskDefinitionCommand(taskDefinition(spec, process, image, this.options)));

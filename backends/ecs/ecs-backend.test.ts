@@ -143,5 +143,16 @@ describe("the ecs backend", () => {
     const refused = await d.request("POST", `/containers/${mounted}/start`);
     expect(refused.status).toBe(501);
     expect(refused.json().message).toMatch(/cannot mount a tmpfs at \/run/);
+    const running = await create({ Cmd: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.1; done"] });
+    await start(running);
+    const signalled = await d.request("POST", `/containers/${running}/kill?signal=USR1`);
+    expect(signalled.status).toBe(501);
+    expect(signalled.json().message).toMatch(/SIGUSR1 is not supported by the ecs backend/);
+    expect((await d.request("DELETE", `/containers/${running}?force=1`)).status).toBe(204);
+  });
+
+  it("lists what it cannot do in docker version", async () => {
+    const component = (await d.request("GET", "/version")).json().Components.find((c: { Name: string }) => c.Name === "backend ecs");
+    expect(component.Details.Unsupported.split(",")).toEqual(expect.arrayContaining(["attach", "mounts", "signals", "stderr", "top", "stats"]));
   });
 });

@@ -1,6 +1,5 @@
 import { CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand, StopTaskCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
-import { NotImplementedError } from "../../engine/errors.js";
 import { ProcessStartError, type ProcessExit, type ProcessHandle } from "../backend.js";
 import { OutputRelay } from "./output.js";
 
@@ -78,8 +77,8 @@ export class TaskProcess implements ProcessHandle {
     // Refused at start: a task's main process has no stdin to write to.
   }
 
+  /** Only a stop reaches a task (engine/ refuses other signals): StopTask sends SIGTERM, then SIGKILL after the stop timeout. */
   signal(signal: string): void {
-    if (signal !== "SIGTERM" && signal !== "SIGKILL") throw new NotImplementedError(`the ecs backend can only stop a task (SIGTERM, then SIGKILL after its stop timeout), not send it ${signal}`);
     this.ref.ecs.send(new StopTaskCommand({ cluster: this.ref.cluster, task: this.ref.taskArn, reason: `${signal} from Sockerless` })).catch((err: Error) => process.emitWarning(`the ecs backend could not stop task ${this.ref.taskArn}: ${err.message}`));
   }
 

@@ -72,6 +72,9 @@ export class ContainerArchive {
   private files<T>(c: Container, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
     const backend = this.backend.describe(c.config.Labels ?? {});
     if (!backend.capabilities.archive) throw new NotImplementedError(`copying files into and out of containers is not supported by the ${backend.name} backend`);
+    if (!c.state.Running && !backend.capabilities.archiveNotRunning) {
+      throw new NotImplementedError(`copying files into and out of a container that is not running is not supported by the ${backend.name} backend`);
+    }
     return this.backend.withFiles(this.containers.backendSpec(c), use);
   }
 

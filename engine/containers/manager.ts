@@ -25,6 +25,7 @@ import { createdState, ZERO_TIME, type ContainerState } from "./state.js";
 import type { ContainerAttachments } from "./attachments.js";
 import type { EndpointConfig } from "../networks/container-networks.js";
 import { MAX_API_VERSION } from "../api-version.js";
+import { checkSignalSupported, checkStartSupported } from "./capabilities.js";
 
 export interface Container {
   id: string;
@@ -270,7 +271,10 @@ export class ContainerManager {
     let process: ProcessHandle;
     try {
       this.attachments.started(c);
-      process = await this.backend.startProcess(this.backendSpec(c), mainProcess(c), false);
+      const spec = this.backendSpec(c);
+      const main = mainProcess(c);
+      checkStartSupported(this.backend.describe(c.config.Labels ?? {}), spec, main);
+      process = await this.backend.startProcess(spec, main, false);
     } catch (err) {
       this.starting.delete(c.id);
       this.attachments.stopped(c);
@@ -409,6 +413,7 @@ export class ContainerManager {
     const signal = parseSignal(rawSignal);
     const r = this.running.get(c.id);
     if (!r && c.state.Status !== "restarting") throw new ConflictError(`Cannot kill container: ${idOrName}: Container ${c.id} is not running`);
+    checkSignalSupported(this.backend.describe(c.config.Labels ?? {}), signal);
     // As moby: only SIGKILL or the container's stop signal keep a restart policy from restarting it.
     const stopSignal = c.config.StopSignal ? parseSignal(c.config.StopSignal) : undefined;
     this.markManualStop(c, !stopSignal || signal === "SIGKILL" || signal === stopSignal);
@@ -424,6 +429,7 @@ export class ContainerManager {
     const c = this.get(idOrName);
     const signal = parseSignal(rawSignal || c.config.StopSignal || "SIGTERM");
     const r = this.running.get(c.id);
+    if (r) checkSignalSupported(this.backend.describe(c.config.Labels ?? {}), signal);
     if (!r) {
       if (c.state.Status !== "restarting") throw new NotModifiedError();
       this.markManualStop(c, true);

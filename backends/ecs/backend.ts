@@ -1,37 +1,37 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand, ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs";
-import { DeleteTaskDefinitionsCommand, DeregisterTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
+import { ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { ECRClient } from "@aws-sdk/client-ecr";
 import { NotImplementedError } from "../../engine/errors.js";
 import { ProcessStartError, type Backend, type BackendFactory, type ContainerFiles, type ContainerSpec, type ImageSource, type ProcessHandle, type ProcessSpec } from "../backend.js";
 import { startExec } from "./exec.js";
 import { EcrImages } from "./images.js";
 import { parseEcsOptions, type EcsOptions } from "./options.js";
-import { logStreamOf, taskDefinition, taskTags } from "./task-definition.js";
-import { exitOf, TaskProcess, untilExecReady, untilStarted, type TaskRef } from "./task-process.js";
-
-/** What the backend keeps of a container: its spec, and its task while one exists. */
-interface EcsContainer {
-  spec: ContainerSpec;
-  taskArn?: string;
-  /** Every revision registered for it, deregistered and deleted at remove. */
-  taskDefinitions: string[];
-}
+import { deleteLogStreams, deleteTaskDefinitions } from "./cleanup.js";
+import { familyOf, logStreamOf, taskDefinition, taskTags } from "./task-definition.js";
+import { describeTask, exitOf, TaskProcess, untilExecReady, untilStarted, type TaskRef } from "./task-process.js";
+import { TaskRecords } from "./task-records.js";
 
 /**
  * Containers as ECS tasks on Fargate: each start registers a task
  * definition and runs it; output comes from CloudWatch Logs, the exit code
  * from DescribeTasks, execs through ECS Exec. Images are pushed to ECR first.
+ * Which task a container runs, and how far its output was read, is kept in
+ * the data directory, so a restarted daemon follows its tasks on.
  */
 class EcsBackend implements Backend {
   private readonly ecs: ECSClient;
   private readonly logs: CloudWatchLogsClient;
   private readonly ecr: ECRClient;
   private readonly images: EcrImages;
-  private readonly containers = new Map<string, EcsContainer>();
+  private readonly tasks: TaskRecords;
   private logGroup: Promise<void> | undefined;
   private readonly closing = new AbortController();
 
-  constructor(private readonly options: EcsOptions) {
+  constructor(
+    private readonly options: EcsOptions,
+    dataDir: string,
+  ) {
+    this.tasks = new TaskRecords(dataDir);
     const config = { region: options.region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) };
     this.ecs = new ECSClient(config);
     this.logs = new CloudWatchLogsClient(config);
@@ -65,8 +65,8 @@ class EcsBackend implements Backend {
     this.images.use(source);
   }
 
-  async createContainer(spec: ContainerSpec): Promise<void> {
-    this.containers.set(spec.id, { spec, taskDefinitions: this.containers.get(spec.id)?.taskDefinitions ?? [] });
+  async createContainer(): Promise<void> {
+    // Nothing exists on AWS before the first start.
   }
 
   async withFiles<T>(): Promise<T> {
@@ -78,11 +78,9 @@ class EcsBackend implements Backend {
   }
 
   private async startTask(spec: ContainerSpec, process: ProcessSpec): Promise<ProcessHandle> {
-    const record = this.record(spec);
     const [image] = await Promise.all([this.images.ensure(spec.image), this.ensureLogGroup()]);
     const registered = await this.ecs.send(new RegisterTaskDefinitionCommand(taskDefinition(spec, process, image, this.options)));
     const definitionArn = registered.taskDefinition!.taskDefinitionArn!;
-    record.taskDefinitions.push(definitionArn);
     const run = await this.ecs.send(
       new RunTaskCommand({
         cluster: this.options.cluster,
@@ -100,12 +98,41 @@ class EcsBackend implements Backend {
       const failure = run.failures?.[0];
       throw new ProcessStartError(`ECS could not run the task: ${failure?.reason ?? "no task"}${failure?.detail ? ` (${failure.detail})` : ""}`, 128);
     }
-    record.taskArn = taskArn;
+    this.tasks.put(spec.id, { taskArn });
     const ref = this.taskRef(spec.id, taskArn);
     const started = await untilStarted(ref);
     // A container that never ran (its image could not be pulled, ...) did not start.
     if (started.lastStatus === "STOPPED" && started.containers?.[0]?.exitCode == null) throw new ProcessStartError(exitOf(started).error ?? "the task stopped before it ran", 128);
-    return new TaskProcess(ref);
+    return this.follow(spec.id, taskArn);
+  }
+
+  /** Follows the task from where its output was last read. */
+  private follow(containerId: string, taskArn: string): TaskProcess {
+    const ref = this.taskRef(containerId, taskArn);
+    return new TaskProcess(ref, this.tasks.get(containerId)?.logToken, (logToken) => this.tasks.put(containerId, { taskArn, logToken }));
+  }
+
+  /** After a restart: the container's task, running or stopped since, is followed again; its exit is then reported as it was. */
+  async adopt(spec: ContainerSpec): Promise<ProcessHandle | undefined> {
+    const taskArn = this.tasks.get(spec.id)?.taskArn ?? (await this.runningTask(spec.id));
+    if (!taskArn) return undefined;
+    try {
+      await describeTask(this.taskRef(spec.id, taskArn));
+    } catch {
+      // ECS no longer knows the task (stopped tasks are kept about an hour).
+      return undefined;
+    }
+    return this.follow(spec.id, taskArn);
+  }
+
+  /** The task of the container's family still running, found by ListTasks when no record was kept. */
+  private async runningTask(containerId: string): Promise<string | undefined> {
+    const out = await this.ecs.send(new ListTasksCommand({ cluster: this.options.cluster, family: familyOf(containerId) }));
+    return out.taskArns?.[0];
+  }
+
+  forgetUnknown(knownIds: Set<string>): void {
+    this.tasks.keepOnly(knownIds);
   }
 
   private taskRef(containerId: string, taskArn: string): TaskRef {
@@ -113,19 +140,10 @@ class EcsBackend implements Backend {
   }
 
   private async startExec(spec: ContainerSpec, process: ProcessSpec): Promise<ProcessHandle> {
-    const taskArn = this.containers.get(spec.id)?.taskArn;
+    const taskArn = this.tasks.get(spec.id)?.taskArn;
     if (!taskArn) throw new ProcessStartError("the container has no ECS task to run the exec in", 128);
     await untilExecReady(this.taskRef(spec.id, taskArn));
     return startExec(this.ecs, this.options.cluster, taskArn, process, spec.main?.user ?? "");
-  }
-
-  private record(spec: ContainerSpec): EcsContainer {
-    let record = this.containers.get(spec.id);
-    if (!record) {
-      record = { spec, taskDefinitions: [] };
-      this.containers.set(spec.id, record);
-    }
-    return record;
   }
 
   private ensureLogGroup(): Promise<void> {
@@ -140,14 +158,11 @@ class EcsBackend implements Backend {
     return this.logGroup;
   }
 
-  /** Deregisters and deletes the task definitions the container's starts registered. */
+  /** Deletes what the container's starts made: its task definitions and its tasks' log streams. */
   async removeContainer(containerId: string): Promise<void> {
-    const record = this.containers.get(containerId);
-    this.containers.delete(containerId);
-    const arns = record?.taskDefinitions ?? [];
-    for (const arn of arns) await this.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-    // DeleteTaskDefinitions takes at most 10 at a time.
-    for (let i = 0; i < arns.length; i += 10) await this.ecs.send(new DeleteTaskDefinitionsCommand({ taskDefinitions: arns.slice(i, i + 10) }));
+    await deleteTaskDefinitions(this.ecs, containerId);
+    await deleteLogStreams(this.logs, this.options.logGroup, containerId);
+    this.tasks.delete(containerId);
   }
 
   async close(): Promise<void> {
@@ -159,4 +174,4 @@ class EcsBackend implements Backend {
   }
 }
 
-export const createEcsBackend: BackendFactory = (options) => new EcsBackend(parseEcsOptions(options));
+export const createEcsBackend: BackendFactory = (options, dataDir) => new EcsBackend(parseEcsOptions(options), dataDir);

@@ -4,18 +4,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ECSClient, CreateClusterCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { ECRClient, DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
 import { demux, loadBusybox, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
 import { startAwsSimulator, type AwsSimulator } from "../../simulators/aws/simulator.js";
+import type { ContainerSpec } from "../backend.js";
 import { createBackend } from "../registry.js";
+
+/** Polls until the condition holds. */
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for a condition");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 let dir: string;
 let sim: AwsSimulator;
 let d: TestDaemon;
 let ecs: ECSClient;
+let cloudWatch: CloudWatchLogsClient;
+let backendOptions: Record<string, string>;
 const json = { "Content-Type": "application/json" };
 
 beforeAll(async () => {
@@ -30,20 +43,23 @@ beforeAll(async () => {
   const iam = new IAMClient(config);
   await iam.send(new CreateRoleCommand({ RoleName: "ecsTaskExecutionRole", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
   iam.destroy();
-  d = await startTestDaemonOn("ecs", {
+  backendOptions = {
     region: sim.region,
     endpoint: sim.endpoint,
     cluster: "work",
     subnets: "subnet-12345678",
     executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
     pollMs: "20",
-  });
+  };
+  cloudWatch = new CloudWatchLogsClient(config);
+  d = await startTestDaemonOn("ecs", backendOptions);
   expect((await loadBusybox(d)).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
   await d?.close();
   ecs?.destroy();
+  cloudWatch?.destroy();
   await sim?.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -115,8 +131,33 @@ describe("the ecs backend", () => {
     await start(id);
     expect((await waiting).json().StatusCode).toBe(0);
     expect((await d.request("GET", `/containers/${id}/json`)).status).toBe(404);
-    const family = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: `sockerless-${id}`, status: "ACTIVE" }));
-    expect(family.taskDefinitionArns).toEqual([]);
+    for (const status of ["ACTIVE", "INACTIVE"] as const) {
+      const family = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: `sockerless-${id}`, status }));
+      expect(family.taskDefinitionArns).toEqual([]);
+    }
+    const streams = await cloudWatch.send(new DescribeLogStreamsCommand({ logGroupName: "/sockerless/ecs", logStreamNamePrefix: `${id}/` }));
+    expect(streams.logStreams).toEqual([]);
+  });
+
+  it("follows a task on from another backend instance over the same data, as after a daemon restart", async () => {
+    const id = await create({ Cmd: ["sh", "-c", "echo before; while [ ! -f /tmp/go ]; do sleep 0.05; done; echo after; exit 3"] });
+    await start(id);
+    await until(async () => (await logs(id))[0] === "before\n");
+    const restarted = createBackend("ecs", backendOptions, d.dataDir);
+    try {
+      const adopted = await restarted.adopt!({ id } as ContainerSpec);
+      expect(adopted).toBeDefined();
+      let output = "";
+      adopted!.onOutput((_stream, data) => (output += data.toString()));
+      const touch = (await d.request("POST", `/containers/${id}/exec`, JSON.stringify({ Cmd: ["touch", "/tmp/go"] }), json)).json();
+      expect((await d.request("POST", `/exec/${touch.Id}/start`, JSON.stringify({ Detach: true }), json)).status).toBe(200);
+      expect(await adopted!.exited).toEqual({ exitCode: 3 });
+      expect(output).toBe("after\n");
+      expect(await restarted.adopt!({ id: "0".repeat(64) } as ContainerSpec)).toBeUndefined();
+    } finally {
+      await restarted.close();
+    }
+    expect(await waitFor(id)).toBe(3);
   });
 
   it("runs execs in the running task with their exit codes, and stops it", async () => {

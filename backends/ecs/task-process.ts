@@ -60,10 +60,14 @@ export function exitOf(task: Task): ProcessExit {
  */
 export class TaskProcess implements ProcessHandle {
   private readonly output = new OutputRelay();
-  private token: string | undefined;
   readonly exited: Promise<ProcessExit>;
 
-  constructor(private readonly ref: TaskRef) {
+  /** `token` resumes reading the output where an earlier follower stopped; `onRead` hears each new position. */
+  constructor(
+    private readonly ref: TaskRef,
+    private token?: string,
+    private readonly onRead: (token: string) => void = () => {},
+  ) {
     this.exited = this.follow().catch((err: Error) =>
       ref.closing.aborted ? new Promise<ProcessExit>(() => {}) : { exitCode: 255, error: `lost track of ECS task ${ref.taskArn}: ${err.message}` },
     );
@@ -116,6 +120,7 @@ export class TaskProcess implements ProcessHandle {
       for (const e of out.events ?? []) this.output.deliver(1, Buffer.from(`${e.message ?? ""}\n`));
       const next = out.nextForwardToken;
       const done = !next || next === this.token || (out.events ?? []).length === 0;
+      if (next && next !== this.token) this.onRead(next);
       this.token = next;
       if (done) return;
     }

@@ -1,12 +1,14 @@
 import type { Backend, BackendFactory } from "./backend.js";
 import { createDockerBackend } from "./docker/backend.js";
 import { createEcsBackend } from "./ecs/backend.js";
+import { createLambdaBackend } from "./lambda/backend.js";
 import { createSandboxBackend } from "./sandbox/backend.js";
 
 const factories: Record<string, BackendFactory> = {
   sandbox: createSandboxBackend,
   docker: createDockerBackend,
   ecs: createEcsBackend,
+  lambda: createLambdaBackend,
 };
 
 export const DEFAULT_BACKEND = "sandbox";

@@ -57,6 +57,8 @@ export interface ContainerSpec {
   id: string;
   /** The image's ID (sha256:...; "" for an empty file system), for backends that hand the image to an engine of their own. */
   image: string;
+  /** Where the image can be pulled by digest (its RepoDigests, "HOST/REPO@sha256:..."), for backends whose engine pulls; absent for build steps. */
+  repoDigests?: string[];
   /** The container's labels (Config.Labels). */
   labels: Record<string, string>;
   /** The image's layers, lowest first. */

@@ -36,7 +36,9 @@ class EcsBackend implements Backend {
     this.ecs = new ECSClient(config);
     this.logs = new CloudWatchLogsClient(config);
     this.ecr = new ECRClient(config);
-    this.images = new EcrImages(this.ecr, options.repository);
+    // The simulator's registry answers on its endpoint's host.
+    const pullable = [...options.registries, ...(options.endpoint ? [new URL(options.endpoint).host] : [])];
+    this.images = new EcrImages(this.ecr, options.repository, pullable);
   }
 
   describe() {
@@ -78,7 +80,7 @@ class EcsBackend implements Backend {
   }
 
   private async startTask(spec: ContainerSpec, process: ProcessSpec): Promise<ProcessHandle> {
-    const [image] = await Promise.all([this.images.ensure(spec.image), this.ensureLogGroup()]);
+    const [image] = await Promise.all([this.images.ensure(spec.image, spec.repoDigests), this.ensureLogGroup()]);
     const registered = await this.ecs.send(new RegisterTaskDefinitionCommand(taskDefinition(spec, process, image, this.options)));
     const definitionArn = registered.taskDefinition!.taskDefinitionArn!;
     const run = await this.ecs.send(

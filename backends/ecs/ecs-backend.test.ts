@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ECSClient, CreateClusterCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
-import { ECRClient, DescribeImagesCommand } from "@aws-sdk/client-ecr";
+import { ECSClient, CreateClusterCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
+import { ECRClient, CreateRepositoryCommand, DescribeImagesCommand, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
 import pino from "pino";
@@ -137,6 +137,27 @@ describe("the ecs backend", () => {
     }
     const streams = await cloudWatch.send(new DescribeLogStreamsCommand({ logGroupName: "/sockerless/ecs", logStreamNamePrefix: `${id}/` }));
     expect(streams.logStreams).toEqual([]);
+  });
+
+  it("runs an image pulled from a registry tasks can pull from by its digest, without pushing it", async () => {
+    const ecr = new ECRClient({ endpoint: sim.endpoint, region: sim.region });
+    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+    const repository = (await ecr.send(new CreateRepositoryCommand({ repositoryName: "pulled/busybox" }))).repository!.repositoryUri!;
+    const [username, password] = Buffer.from(token, "base64").toString().split(":");
+    const auth = { "X-Registry-Auth": Buffer.from(JSON.stringify({ username, password, serveraddress: repository.split("/")[0] })).toString("base64url") };
+    expect((await d.request("POST", `/images/${BUSYBOX_IMAGE}/tag?repo=${repository}&tag=1`)).status).toBe(201);
+    const pushed = await d.request("POST", `/images/${repository}/push?tag=1`, undefined, auth);
+    expect(pushed.body).not.toMatch(/errorDetail/);
+    const digest = (await d.request("GET", `/images/${repository}:1/json`)).json().RepoDigests[0] as string;
+    expect(digest).toMatch(/@sha256:/);
+    const id = await create({ Image: `${repository}:1`, Cmd: ["echo", "pulled"] });
+    await start(id);
+    expect(await waitFor(id)).toBe(0);
+    expect((await logs(id))[0]).toBe("pulled\n");
+    const family = await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: `sockerless-${id}` }));
+    const definition = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: family.taskDefinitionArns![0] }));
+    expect(definition.taskDefinition!.containerDefinitions![0].image).toBe(digest);
+    ecr.destroy();
   });
 
   it("follows a task on from another backend instance over the same data, as after a daemon restart", async () => {

@@ -15,11 +15,13 @@ export interface EcsOptions {
   logGroup: string;
   /** The ECR repository images are pushed to, tagged with their short ID; created if missing. */
   repository: string;
+  /** Registry hosts tasks pull from as they are, besides ECR's (and the endpoint's, for the simulator). */
+  registries: string[];
   /** How often task state and log events are read. */
   pollMs: number;
 }
 
-const KNOWN = ["region", "cluster", "subnets", "securityGroups", "executionRoleArn", "taskRoleArn", "endpoint", "assignPublicIp", "logGroup", "repository", "pollMs"];
+const KNOWN = ["region", "cluster", "subnets", "securityGroups", "executionRoleArn", "taskRoleArn", "endpoint", "assignPublicIp", "logGroup", "repository", "registries", "pollMs"];
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 
@@ -60,6 +62,7 @@ export function parseEcsOptions(options: Record<string, string>, env: NodeJS.Pro
     assignPublicIp,
     logGroup: options.logGroup ?? "/sockerless/ecs",
     repository: options.repository ?? "sockerless/images",
+    registries: list(options.registries),
     pollMs,
   };
 }

@@ -23,6 +23,7 @@ describe("the ecs backend's options", () => {
       assignPublicIp: "DISABLED",
       logGroup: "/sockerless/ecs",
       repository: "sockerless/images",
+      registries: [],
       pollMs: 50,
     });
     const { region: _, ...noRegion } = required;

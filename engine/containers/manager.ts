@@ -215,6 +215,7 @@ export class ContainerManager {
     return {
       id: c.id,
       image: c.imageId,
+      repoDigests: image.digests,
       labels: c.config.Labels ?? {},
       layers: image.config.rootfs.diff_ids,
       memory: c.hostConfig.Memory ?? 0,

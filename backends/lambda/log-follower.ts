@@ -17,11 +17,13 @@ export class LogFollower {
 
   /** Passes every event there is now that was not read before, oldest first. */
   async drain(deliver: (message: string) => void): Promise<void> {
+    // A page token goes on with the query that gave it.
+    const startTime = this.from;
     let nextToken: string | undefined;
     do {
       let out;
       try {
-        out = await this.logs.send(new FilterLogEventsCommand({ logGroupName: this.group, startFromHead: true, ...(this.from !== undefined ? { startTime: this.from } : {}), ...(nextToken ? { nextToken } : {}) }));
+        out = await this.logs.send(new FilterLogEventsCommand({ logGroupName: this.group, startFromHead: true, ...(startTime !== undefined ? { startTime } : {}), ...(nextToken ? { nextToken } : {}) }));
       } catch (err) {
         // Lambda creates the group with the function's first log line.
         if (err instanceof ResourceNotFoundException) return;

@@ -1,7 +1,9 @@
+import { ResourceNotFoundException, type CloudWatchLogsClient, type FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import { describe, expect, it } from "vitest";
 import type { ContainerSpec, ProcessSpec } from "../backend.js";
 import { checkRunnable, functionDefinition, functionVariables, memorySizeOf } from "./function-definition.js";
 import { functionErrorOf, tailReports } from "./invocation.js";
+import { LogFollower } from "./log-follower.js";
 import { parseLambdaOptions } from "./options.js";
 
 const role = "arn:aws:iam::123456789012:role/lambda-exec";
@@ -91,5 +93,43 @@ describe("the lambda backend's invocations", () => {
     expect(tailReports(tail, "r1")).toBe(true);
     expect(tailReports(tail, "r2")).toBe(false);
     expect(tailReports(undefined, "r1")).toBe(false);
+  });
+});
+
+describe("the lambda backend's log follower", () => {
+  /** A log group as FilterLogEvents serves it, two events a page; undefined until Lambda creates it. */
+  function group(events: FilteredLogEvent[] | undefined) {
+    const calls: FilterLogEventsCommand["input"][] = [];
+    const client = {
+      send: async (command: FilterLogEventsCommand) => {
+        calls.push(command.input);
+        if (!events) throw new ResourceNotFoundException({ message: "The specified log group does not exist.", $metadata: {} });
+        const from = Number(command.input.nextToken ?? 0);
+        const matching = events.filter((e) => e.timestamp! >= (command.input.startTime ?? 0));
+        const page = matching.slice(from, from + 2);
+        return { events: page, ...(from + 2 < matching.length ? { nextToken: String(from + 2) } : {}) };
+      },
+    };
+    return { client: client as unknown as CloudWatchLogsClient, calls };
+  }
+  const event = (eventId: string, timestamp: number, message: string): FilteredLogEvent => ({ eventId, timestamp, message, logStreamName: "s" });
+
+  it("reads every page once, then goes on from the newest timestamp without repeating what it read", async () => {
+    const events = [event("1", 10, "a"), event("2", 11, "b"), event("3", 12, "c")];
+    const { client, calls } = group(events);
+    const follower = new LogFollower(client, "/aws/lambda/f");
+    const read: string[] = [];
+    await follower.drain((m) => read.push(m));
+    expect(read).toEqual(["a", "b", "c"]);
+    events.push(event("4", 12, "d"), event("5", 13, "e"));
+    await follower.drain((m) => read.push(m));
+    expect(read).toEqual(["a", "b", "c", "d", "e"]);
+    expect(calls.at(-1)).toMatchObject({ logGroupName: "/aws/lambda/f", startTime: 12, startFromHead: true });
+  });
+
+  it("reads nothing while the group does not exist", async () => {
+    const read: string[] = [];
+    await new LogFollower(group(undefined).client, "/aws/lambda/f").drain((m) => read.push(m));
+    expect(read).toEqual([]);
   });
 });

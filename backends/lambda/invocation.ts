@@ -47,6 +47,8 @@ export function tailReports(logResult: string | undefined, requestId: string): b
  */
 export class LambdaInvocation implements ProcessHandle {
   private readonly output = new OutputRelay();
+  /** The request IDs whose REPORT line has been read. */
+  private readonly reported = new Set<string>();
   readonly exited: Promise<ProcessExit>;
 
   constructor(private readonly ref: InvocationRef) {
@@ -70,9 +72,6 @@ export class LambdaInvocation implements ProcessHandle {
   resize(): void {
     // A function has no terminal.
   }
-
-  /** The request IDs whose REPORT line has been read. */
-  private readonly reported = new Set<string>();
 
   private logLine = (message: string) => {
     const report = /^REPORT RequestId: (\S+)/.exec(message);

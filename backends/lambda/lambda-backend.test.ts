@@ -144,7 +144,7 @@ describe("the lambda backend", () => {
 
   it("answers 501 naming Lambda for exec, signals, files and pause", async () => {
     // A runtime that takes its time: the invocation runs while the requests are made.
-    const id = await create({ Entrypoint: ["sh"], Cmd: ["-c", "sleep 1"] });
+    const id = await create({ Entrypoint: ["sh"], Cmd: ["-c", "sleep 2"] });
     await start(id);
     const exec = await d.request("POST", `/containers/${id}/exec`, JSON.stringify({ Cmd: ["true"], AttachStdout: true }), json);
     // engine/ does not check capabilities.exec before an attached start has answered 200: a detached start shows the 501.
@@ -160,7 +160,9 @@ describe("the lambda backend", () => {
     const archive = await d.request("GET", `/containers/${id}/archive?path=/etc`);
     expect(archive.status).toBe(501);
     expect(archive.json().message).toMatch(/not supported by the lambda backend/);
+    // A process that is no runtime never answers the event.
     expect(await waitFor(id)).toBe(1);
+    expect((await inspect(id)).State.Error).toMatch(/^Runtime\.ExitError: .*Runtime exited without providing a reason/);
     const refused = await create({ Cmd: ["function.handler"], Tty: true });
     const started = await d.request("POST", `/containers/${refused}/start`);
     expect(started.status).toBe(501);

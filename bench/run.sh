@@ -22,3 +22,5 @@ node "$root/dist/bench/main.js" \
   --json "$out/$(date -u +%Y%m%dT%H%M%SZ).json" --history "$out/history.jsonl" ${BENCH_ARGS:-}
 # The AWS simulator has no reference to run beside: real Fargate takes 30-60 s per task.
 node "$root/dist/bench/aws-runtask.js" --tasks "$([[ "${BENCH_ARGS:-}" == *--quick* ]] && echo 5 || echo 100)"
+# docker run on the ecs backend (tasks on the AWS simulator) beside the sandbox backend.
+node "$root/dist/bench/ecs-run.js" --runs "$([[ "${BENCH_ARGS:-}" == *--quick* ]] && echo 3 || echo 21)"

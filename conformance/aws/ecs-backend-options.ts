@@ -1,0 +1,30 @@
+import { CreateClusterCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { CreateRoleCommand, EntityAlreadyExistsException, GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+
+const EXECUTION_ROLE = "ecsTaskExecutionRole";
+
+/**
+ * Prepares an AWS simulator for the ecs backend — a cluster and a task
+ * execution role — and answers the `--backend-opt` value that points the
+ * backend at them.
+ */
+export async function ecsBackendOptions(endpoint: string, region: string, pollMs = 50): Promise<string> {
+  const config = { endpoint, region };
+  const ecs = new ECSClient(config);
+  const iam = new IAMClient(config);
+  try {
+    await ecs.send(new CreateClusterCommand({ clusterName: "sockerless" }));
+    let roleArn: string;
+    try {
+      const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+      roleArn = (await iam.send(new CreateRoleCommand({ RoleName: EXECUTION_ROLE, AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+    } catch (err) {
+      if (!(err instanceof EntityAlreadyExistsException)) throw err;
+      roleArn = (await iam.send(new GetRoleCommand({ RoleName: EXECUTION_ROLE }))).Role!.Arn!;
+    }
+    return `region=${region},endpoint=${endpoint},cluster=sockerless,subnets=subnet-12345678,executionRoleArn=${roleArn},pollMs=${pollMs}`;
+  } finally {
+    ecs.destroy();
+    iam.destroy();
+  }
+}

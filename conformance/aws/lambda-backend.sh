@@ -6,6 +6,7 @@
 # Usage: bash conformance/aws/lambda-backend.sh   (after npx tsc -p .)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/conformance/aws/sim.sh"
 source "$root/conformance/sockerless.sh"
 suite=lambda-backend
 passed=0
@@ -14,19 +15,13 @@ pass() { passed=$((passed + 1)); echo "PASS $suite: $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $suite: $1: $2"; }
 
 work=$(mktemp -d)
-sim_pid=""
 cleanup() {
   stop_sockerless
-  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; fi
+  stop_aws_sim
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-node "$root/dist/cli/main.js" sim aws --listen 127.0.0.1:0 --log-level warn >"$work/sim.out" 2>"$work/sim.log" &
-sim_pid=$!
-for _ in $(seq 1 100); do grep -q AWS_ENDPOINT_URL "$work/sim.out" 2>/dev/null && break; sleep 0.1; done
-eval "$(grep AWS_ENDPOINT_URL "$work/sim.out")" || { cat "$work/sim.log"; exit 1; }
-export AWS_ENDPOINT_URL AWS_REGION AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=test
+start_aws_sim "$work/sim" || exit 1
 
 helper="$root/dist/conformance/aws/lambda-backend/prepare.js"
 role=$(node "$helper" prepare "$work/runtime.tar") || exit 1
@@ -69,6 +64,7 @@ check "docker logs shows the result as stdout and the log as stderr" 0 '"receive
 check "docker rm removes the container" 0 "$id" "" docker rm "$id"
 
 id=$(docker run -d --entrypoint sh "$image" -c "sleep 2")
+check "docker exec is refused naming Lambda" 1 "" 'exec is not supported by the lambda backend' docker exec "$id" true
 check "docker stop is refused naming Lambda" 1 "" 'lambda backend cannot signal a function' docker stop "$id"
 check "docker cp is refused naming Lambda" 1 "" 'not supported by the lambda backend' docker cp "$id:/etc/hostname" "$work/hostname"
 check "docker pause is refused naming Lambda" 1 "" 'pause is not supported by the lambda backend' docker pause "$id"
@@ -78,7 +74,7 @@ docker rm "$id" >/dev/null
 
 check "no function is left once the containers are removed" 0 "" "*" node "$helper" functions
 
-if ! kill -0 "$sim_pid" 2>/dev/null; then fail "simulator" "no longer running"; fi
-[ "$failed" -eq 0 ] || { echo "--- simulator log"; tail -20 "$work/sim.log"; echo "--- daemon log"; tail -20 "$work/daemon/daemon.log"; }
+if ! kill -0 "$aws_sim_pid" 2>/dev/null; then fail "simulator" "no longer running"; fi
+[ "$failed" -eq 0 ] || { echo "--- simulator log"; tail -20 "$work/sim/sim.log"; echo "--- daemon log"; tail -20 "$work/daemon/daemon.log"; }
 echo "$suite: $passed/$((passed + failed)) passed"
 [ "$failed" -eq 0 ]

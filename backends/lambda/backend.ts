@@ -5,6 +5,7 @@ import { NotImplementedError } from "../../engine/errors.js";
 import { ProcessStartError, type Backend, type BackendFactory, type ContainerSpec, type ImageSource, type ProcessHandle, type ProcessSpec } from "../backend.js";
 import { EcrImages } from "../ecs/images.js";
 import { checkRunnable, functionDefinition, functionNameOf, logGroupOf } from "./function-definition.js";
+import { regionalEcrDigests } from "./images.js";
 import { LambdaInvocation } from "./invocation.js";
 import { LogFollower } from "./log-follower.js";
 import { parseLambdaOptions, type LambdaOptions } from "./options.js";
@@ -19,7 +20,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Containers as Lambda image functions: the first start pushes the image to
- * ECR and creates the function, each start invokes it once. Its log comes
+ * ECR (unless it came from there) and creates the function, each start invokes it once. Its log comes
  * from CloudWatch Logs, its result and error state from Invoke. Lambda has
  * no way into a running invocation: no exec, attach, signals or files.
  */
@@ -82,7 +83,7 @@ class LambdaBackend implements Backend {
     if (exec) throw new NotImplementedError("exec is not supported by the lambda backend: Lambda has no way into a running invocation");
     checkRunnable(process);
     const record = this.record(spec.id);
-    const imageUri = await this.images.ensure(spec.image);
+    const imageUri = await this.images.ensure(spec.image, regionalEcrDigests(spec.repoDigests, this.options.region));
     const definition = functionDefinition(spec, process, imageUri, this.options);
     await this.ensureFunction(record, definition);
     await this.untilActive(definition.FunctionName!);

@@ -9,7 +9,7 @@ import type { AwsService, SimContext } from "./service.js";
 import { createEcrService } from "./services/ecr/index.js";
 import { createEcsService } from "./services/ecs/index.js";
 import { createIamService } from "./services/iam/index.js";
-import { createLambdaService } from "./services/lambda/index.js";
+import { createLambdaService, type LambdaOptions } from "./services/lambda/index.js";
 import { createLogsService } from "./services/logs/index.js";
 import { createStsService } from "./services/sts.js";
 import { createSessionManager } from "./ssm/index.js";
@@ -40,6 +40,8 @@ export interface AwsSimulatorOptions {
    */
   backend: (dataDir: string) => Backend;
   log: Logger;
+  /** Lambda's timings, shortened by tests. */
+  lambda?: LambdaOptions;
 }
 
 export interface AwsSimulator {
@@ -80,7 +82,7 @@ export async function startAwsSimulator(options: AwsSimulatorOptions): Promise<A
   ctx.registry = ecr.registry;
   const ssm = createSessionManager(ctx);
   ctx.sessions = ssm.sessions;
-  services.push(createStsService(), iam.service, logs.service, ecr.service, ssm.service, createEcsService(ctx), createLambdaService(ctx));
+  services.push(createStsService(), iam.service, logs.service, ecr.service, ssm.service, createEcsService(ctx), createLambdaService(ctx, options.lambda));
 
   const health = () => ({
     status: "running",

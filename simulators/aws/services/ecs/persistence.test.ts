@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CreateClusterCommand, DescribeTasksCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, RunTaskCommand, type Task } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { TestRegistry } from "../../../../engine/registry/testing.js";
-import { startEcsTestbed } from "./testbed.js";
+import { startSimTestbed } from "../../testbed.js";
 import { registryWithBusybox } from "./testing.js";
 
 let dir: string;
@@ -25,7 +25,7 @@ async function describeTask(ecs: ECSClient, arn: string): Promise<Task> {
 }
 
 it("keeps clusters, definitions and tasks across a restart; a task that was running is recorded STOPPED with the reason", async () => {
-  const first = await startEcsTestbed(join(dir, "sim"));
+  const first = await startSimTestbed(join(dir, "sim"));
   const ecs = new ECSClient(first.config);
   await ecs.send(new CreateClusterCommand({ clusterName: "kept" }));
   const td = await ecs.send(
@@ -44,7 +44,7 @@ it("keeps clusters, definitions and tasks across a restart; a task that was runn
   ecs.destroy();
   await first.close();
 
-  const second = await startEcsTestbed(join(dir, "sim"));
+  const second = await startSimTestbed(join(dir, "sim"));
   const again = new ECSClient(second.config);
   try {
     const task = await describeTask(again, arn);

@@ -19,15 +19,15 @@ import {
   type RegisterTaskDefinitionCommandInput,
 } from "@aws-sdk/client-ecs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEcsTestbed, type EcsTestbed } from "./testbed.js";
+import { startSimTestbed, type SimTestbed } from "../../testbed.js";
 
 let dir: string;
-let sim: EcsTestbed;
+let sim: SimTestbed;
 let ecs: ECSClient;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ecs-td-test-"));
-  sim = await startEcsTestbed(dir);
+  sim = await startSimTestbed(dir);
   ecs = new ECSClient(sim.config);
 });
 afterAll(async () => {

@@ -21,11 +21,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestRegistry } from "../../../../engine/registry/testing.js";
 import { runSession } from "../../ssm/client.js";
-import { startEcsTestbed, type EcsTestbed } from "./testbed.js";
+import { startSimTestbed, type SimTestbed } from "../../testbed.js";
 import { registryWithBusybox } from "./testing.js";
 
 let dir: string;
-let sim: EcsTestbed;
+let sim: SimTestbed;
 let ecs: ECSClient;
 let logs: CloudWatchLogsClient;
 let registry: TestRegistry;
@@ -35,7 +35,7 @@ const network = { awsvpcConfiguration: { subnets: ["subnet-12345678"] } };
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ecs-tasks-test-"));
   ({ registry, image } = await registryWithBusybox(join(dir, "push")));
-  sim = await startEcsTestbed(join(dir, "sim"));
+  sim = await startSimTestbed(join(dir, "sim"));
   ecs = new ECSClient(sim.config);
   logs = new CloudWatchLogsClient(sim.config);
   await ecs.send(new CreateClusterCommand({ clusterName: "work" }));

@@ -22,10 +22,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushTestImage } from "../../../../conformance/aws/images.js";
 import { buildLambdaRuntimeImage } from "../../../../conformance/aws/lambda/runtime-image.js";
-import { startLambdaTestbed, type LambdaTestbed } from "./testbed.js";
+import { startSimTestbed, type SimTestbed } from "../../testbed.js";
 
 let dir: string;
-let bed: LambdaTestbed;
+let bed: SimTestbed;
 let lambda: LambdaClient;
 let imageUri: string;
 let imageUri2: string;
@@ -33,7 +33,7 @@ let role: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "lambda-fn-test-"));
-  bed = await startLambdaTestbed(dir);
+  bed = await startSimTestbed(dir, { lambda: { asyncRetryDelaysMs: [10, 10] } });
   const archive = join(dir, "runtime.tar");
   await buildLambdaRuntimeImage(archive);
   imageUri = await pushTestImage(bed.config, "fn", "v1", archive);

@@ -25,8 +25,8 @@ export class LogFollower {
       try {
         out = await this.logs.send(new FilterLogEventsCommand({ logGroupName: this.group, startFromHead: true, ...(startTime !== undefined ? { startTime } : {}), ...(nextToken ? { nextToken } : {}) }));
       } catch (err) {
-        // Lambda creates the group with the function's first log line.
-        if (err instanceof ResourceNotFoundException) return;
+        // Lambda creates the group with the function's first log line; a throttled read is done again at the next poll.
+        if (err instanceof ResourceNotFoundException || (err as Error).name === "ThrottlingException") return;
         throw err;
       }
       for (const e of out.events ?? []) {

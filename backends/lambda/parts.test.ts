@@ -137,9 +137,13 @@ describe("the lambda backend's log follower", () => {
     expect(calls.at(-1)).toMatchObject({ logGroupName: "/aws/lambda/f", startTime: 12, startFromHead: true });
   });
 
-  it("reads nothing while the group does not exist", async () => {
+  it("reads nothing while the group does not exist, or when CloudWatch Logs throttles it", async () => {
     const read: string[] = [];
     await new LogFollower(group(undefined).client, "/aws/lambda/f").drain((m) => read.push(m));
+    const throttled = { send: async () => Promise.reject(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" })) } as unknown as CloudWatchLogsClient;
+    await new LogFollower(throttled, "/aws/lambda/f").drain((m) => read.push(m));
     expect(read).toEqual([]);
+    const denied = { send: async () => Promise.reject(Object.assign(new Error("no"), { name: "AccessDeniedException" })) } as unknown as CloudWatchLogsClient;
+    await expect(new LogFollower(denied, "/aws/lambda/f").drain((m) => read.push(m))).rejects.toThrow("no");
   });
 });

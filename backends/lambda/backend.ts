@@ -20,9 +20,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Containers as Lambda image functions: the first start pushes the image to
- * ECR (unless it came from there) and creates the function, each start invokes it once. Its log comes
- * from CloudWatch Logs, its result and error state from Invoke. Lambda has
- * no way into a running invocation: no exec, attach, signals or files.
+ * ECR (unless it came from there) and creates the function, each start
+ * invokes it once. Its log comes from CloudWatch Logs, its result and error
+ * state from Invoke. Lambda has no way into a running invocation: no exec,
+ * attach, signals or files.
  */
 class LambdaBackend implements Backend {
   private readonly lambda: LambdaClient;

@@ -108,7 +108,7 @@ describe("the lambda backend", () => {
     expect(groups.logGroups).toEqual([]);
   });
 
-  it("creates the function once with the container's environment and labels, and invokes it once a start", async () => {
+  it("creates the function once with the container's environment, labels and memory, invokes it once a start, and replaces it when its memory limit changes", async () => {
     const id = await create({ Env: ["GREETING=hello"], Labels: { team: "blue" } });
     const name = functionOf(id);
     await start(id);
@@ -124,6 +124,12 @@ describe("the lambda backend", () => {
     expect(fn.Configuration?.ImageConfigResponse?.ImageConfig).toEqual({ EntryPoint: ["/var/runtime/bootstrap"], Command: ["function.handler"], WorkingDirectory: "/var/task" });
     const tags = await lambda.send(new ListTagsCommand({ Resource: fn.Configuration!.FunctionArn! }));
     expect(tags.Tags).toEqual({ "sockerless-container": id, team: "blue" });
+    // A new memory limit needs a new function.
+    expect((await d.request("POST", `/containers/${id}/update`, JSON.stringify({ Memory: 256 * 1024 * 1024 }), json)).status).toBe(200);
+    await start(id);
+    expect(await waitFor(id)).toBe(0);
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration?.MemorySize).toBe(256);
+    expect((await logs(id))[0]).toBe(`{"received":{},"function":"${name}","greeting":"hello"}`.repeat(3));
     expect((await d.request("DELETE", `/containers/${id}`)).status).toBe(204);
     expect(await functionExists(name)).toBe(false);
   });

@@ -475,6 +475,18 @@ describe("cancellation", () => {
     setTimeout(() => ctl.abort("SIGTERM"), 20);
     expect(await done).toBe(143);
   });
+  it("a trapped signal ends any wait at once and runs its trap", async () => {
+    for (const waiting of ["wait", "wait -n", "wait $!"]) {
+      const s = setup();
+      let deliver: ((signal: string) => boolean) | undefined;
+      s.options.signals = (d) => (deliver = d);
+      const done = runScript(`trap 'echo trapped $?; kill $!; exit 7' TERM; sleep 10 & echo ready; ${waiting}; echo never`, s.options);
+      while (s.stdout.text !== "ready\n") await new Promise((r) => setTimeout(r, 5));
+      expect(deliver!("SIGTERM")).toBe(true);
+      expect(await done).toBe(7);
+      expect(s.stdout.text).toBe("ready\ntrapped 143\n");
+    }
+  });
   it("abort stops a running external and maps signals", async () => {
     const ctl = new AbortController();
     const s = setup({ signal: ctl.signal });

@@ -35,20 +35,26 @@ export async function trap(ctx: BuiltinContext): Promise<number> {
   return 0;
 }
 
+/** Resolves, once a trapped signal is pending, with the status `wait` then returns: 128 + its number (its trap runs next). */
+const trapped = (sh: BuiltinContext["sh"]) => sh.trapArrival().then(() => ({ trapped: 128 + (SIGNAL_NUMBERS[sh.pendingTraps[0]] ?? 0) }));
+
+/** A trapped signal ends any wait at once, as in POSIX shells. */
 export async function wait(ctx: BuiltinContext): Promise<number> {
   const { sh } = ctx;
   const args = ctx.argv.slice(1).filter((a) => a !== "-f");
   if (args[0] === "-n") {
     if (sh.jobs.length === 0) return 127;
-    const winner = await unlessAborted(Promise.race(sh.jobs.map((j) => j.done.then((s) => ({ j, s })))), sh.signal);
-    sh.jobs = sh.jobs.filter((j) => j !== winner.j);
-    return winner.s;
+    const first = await unlessAborted(Promise.race([...sh.jobs.map((j) => j.done.then((s) => ({ j, s }))), trapped(sh)]), sh.signal);
+    if ("trapped" in first) return first.trapped;
+    sh.jobs = sh.jobs.filter((j) => j !== first.j);
+    return first.s;
   }
   if (args.length === 0) {
     while (sh.jobs.length) {
-      const jobs = sh.jobs;
-      sh.jobs = [];
-      await unlessAborted(Promise.all(jobs.map((j) => j.done)), sh.signal);
+      const jobs = sh.jobs.slice();
+      const all = await unlessAborted(Promise.race([Promise.all(jobs.map((j) => j.done)).then(() => ({ done: true })), trapped(sh)]), sh.signal);
+      if ("trapped" in all) return all.trapped;
+      sh.jobs = sh.jobs.filter((j) => !jobs.includes(j));
     }
     return 0;
   }
@@ -60,10 +66,9 @@ export async function wait(ctx: BuiltinContext): Promise<number> {
       status = await fail(ctx, `pid ${a} is not a child of this shell`, 127);
       continue;
     }
-    // A trapped signal ends the wait at once, with 128 + its number; its trap runs next.
-    const trapped = sh.trapArrival().then(() => 128 + (SIGNAL_NUMBERS[sh.pendingTraps[0]] ?? 0));
-    status = await unlessAborted(Promise.race([job.done, trapped]), sh.signal);
-    if (status > 128 && sh.pendingTraps.length) return status;
+    const ended = await unlessAborted(Promise.race([job.done.then((s) => ({ s })), trapped(sh)]), sh.signal);
+    if ("trapped" in ended) return ended.trapped;
+    status = ended.s;
     sh.jobs = sh.jobs.filter((j) => j !== job);
   }
   return status;

@@ -41,15 +41,20 @@ const multiStage = {
 };
 const flags = ["-t", "cli-built:v1", "--build-arg", "MSG=built by the cli", "--target", "final"];
 
+/** The builder commits each step's container after it exits: it reads its files. */
+const needs = ["archive", "archiveNotRunning"];
+
 /** docker build with the legacy builder, asked for and by default, then runs of what it built. */
 export const buildScenarios: CliScenario[] = [
   {
     name: "DOCKER_BUILDKIT=0 docker build of a multi-stage Dockerfile, then run it",
+    needs,
     steps: [build("multi-stage", multiStage, [...flags, "--no-cache"], "DOCKER_BUILDKIT=0 "), { args: ["run", "--rm", "cli-built:v1"] }, { args: ["image", "inspect", "-f", "{{.Config.Cmd}}", "cli-built:v1"] }],
     cleanup: [["rmi", "cli-built:v1"]],
   },
   {
     name: "plain docker build falls back to the legacy builder and reuses its cache",
+    needs,
     steps: [
       build("first", multiStage, [...flags, "--no-cache"], "env -u DOCKER_BUILDKIT "),
       build("second", multiStage, flags, "env -u DOCKER_BUILDKIT "),
@@ -59,6 +64,7 @@ export const buildScenarios: CliScenario[] = [
   },
   {
     name: "docker build -f with a Dockerfile outside the context, and a Dockerfile from stdin",
+    needs,
     steps: [
       {
         args: ["build", "-f", "outside"],
@@ -76,6 +82,7 @@ export const buildScenarios: CliScenario[] = [
   },
   {
     name: "docker build --cache-from an image loaded from a save",
+    needs,
     steps: [
       {
         args: ["build", "--cache-from"],

@@ -18,6 +18,8 @@ export interface CliStep {
 
 export interface CliScenario {
   name: string;
+  /** What sockerless's backend must be able to do, by the names `docker version` lists as unsupported; a backend lacking one skips the scenario. */
+  needs?: string[];
   steps: CliStep[];
   /** Run on both engines afterwards whatever happened (removals). */
   cleanup?: string[][];

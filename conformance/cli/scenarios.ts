@@ -17,11 +17,12 @@ export const sandboxScenarios: CliScenario[] = [
       { args: ["run", "--rm", IMG, "false"] },
     ],
   },
-  { name: "a failing command's exit code", steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "echo out; echo err >&2; exit 3"], compare: ["stdout", "stderr", "exit"] }] },
-  { name: "the image's default command", steps: [{ args: ["run", "--rm", "-i", IMG], stdin: "echo from stdin script\nexit 4\n", compare: ["stdout", "exit"] }] },
-  { name: "piped stdin", steps: [{ args: ["run", "--rm", "-i", IMG, "cat"], stdin: "hello\nworld\n" }] },
+  { name: "a failing command's exit code", needs: ["stderr"], steps: [{ args: ["run", "--rm", IMG, "sh", "-c", "echo out; echo err >&2; exit 3"], compare: ["stdout", "stderr", "exit"] }] },
+  { name: "the image's default command", needs: ["attach"], steps: [{ args: ["run", "--rm", "-i", IMG], stdin: "echo from stdin script\nexit 4\n", compare: ["stdout", "exit"] }] },
+  { name: "piped stdin", needs: ["attach"], steps: [{ args: ["run", "--rm", "-i", IMG, "cat"], stdin: "hello\nworld\n" }] },
   {
     name: "a read loop over piped stdin",
+    needs: ["attach"],
     steps: [{ args: ["run", "--rm", "-i", IMG, "sh", "-c", 'while read l; do echo "got $l"; done; echo done'], stdin: "a\nb\n" }],
   },
   { name: "a missing executable", steps: [{ args: ["run", "--rm", IMG, "nope"], compare: ["exit"] }] },
@@ -67,6 +68,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "signals a shell traps or ignores",
+    needs: ["signals"],
     steps: [
       { args: ["run", "-d", "--name", "trapper", IMG, "sh", "-c", 'trap "echo got TERM; exit 3" TERM; trap "echo got INT" INT; trap "" HUP; echo ready; while :; do sleep 3600 & wait $!; done'], compare: ["exit"] },
       { args: ["logs", "trapper"], shell: 'until docker logs trapper | grep -q ready; do sleep 0.05; done; docker kill -s INT trapper >/dev/null && docker kill -s HUP trapper >/dev/null && docker stop -t 30 trapper >/dev/null && docker logs trapper' },
@@ -76,6 +78,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "a WASI program: args, env, the image's files, stdin and exit code",
+    needs: ["attach", "stderr"],
     steps: [
       {
         args: ["run", "--name", "wasi", "-i", "-e", "GREETING=hello", "-e", "EXIT_STATUS=7", WASI, "stdin", "x y"],
@@ -93,6 +96,7 @@ export const sandboxScenarios: CliScenario[] = [
   { name: "run -t", steps: [{ args: ["run", "--rm", "-t", IMG, "sh", "-c", "echo one; echo two"], tty: true }] },
   {
     name: "logs after exit",
+    needs: ["stderr"],
     steps: [
       { args: ["run", "--name", "logged", IMG, "sh", "-c", "echo a; echo b >&2; echo c"], compare: ["exit"] },
       { args: ["logs", "logged"], compare: ["stdout", "stderr", "exit"] },
@@ -111,6 +115,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "top and stats of a running container",
+    needs: ["top", "stats"],
     steps: [
       { args: ["run", "-d", "--name", "lf-cli-top", IMG, "sleep", "300"], compare: ["exit"] },
       { args: ["top", "lf-cli-top"], compare: ["exit"] },
@@ -132,6 +137,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "docker cp into a created container, then start -a reads it",
+    needs: ["archive", "archiveNotRunning"],
     steps: [
       { args: ["create", "--name", "cp-in", IMG, "cat", "/tmp/in/a.txt", "/tmp/in/sub/b.txt"], compare: ["exit"] },
       { args: ["cp", "$STEP_DIR/in", "cp-in:/tmp/"], shell: 'mkdir -p "$STEP_DIR/in/sub" && echo one > "$STEP_DIR/in/a.txt" && echo two > "$STEP_DIR/in/sub/b.txt" && docker cp "$STEP_DIR/in" cp-in:/tmp/', compare: ["stdout", "stderr", "exit"] },
@@ -142,6 +148,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "docker cp out of a stopped container to a host directory",
+    needs: ["archive", "archiveNotRunning"],
     steps: [
       { args: ["run", "--name", "cp-out", IMG, "sh", "-c", "mkdir -p /data/d && echo content > /data/d/f && ln -s f /data/d/l"], compare: ["exit"] },
       { args: ["cp", "cp-out:/data/d", "$STEP_DIR"], shell: 'docker cp cp-out:/data/d "$STEP_DIR" && cat "$STEP_DIR/d/f" && readlink "$STEP_DIR/d/l" && docker cp cp-out:/data/d/. "$STEP_DIR/dot" && ls "$STEP_DIR/dot"', compare: ["stdout", "exit"] },
@@ -151,6 +158,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "docker diff",
+    needs: ["archive", "archiveNotRunning"],
     steps: [
       { args: ["run", "--name", "diffed", IMG, "sh", "-c", "mkdir /tmp/n && echo x > /tmp/n/f && rm /bin/ls"], compare: ["exit"] },
       { args: ["diff", "diffed"], shell: "docker diff diffed | sort" },
@@ -159,6 +167,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "docker export | tar t",
+    needs: ["archive", "archiveNotRunning"],
     steps: [
       { args: ["create", "--name", "exported", IMG], compare: ["exit"] },
       { args: ["export", "exported"], shell: "docker export exported | tar t | grep -E '^(bin/busybox|etc/passwd|bin/sh)$' | sort" },
@@ -167,6 +176,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "logs -f follows until the container exits",
+    needs: ["attach"],
     steps: [
       { args: ["run", "-d", "-i", "--name", "followed", IMG, "sh", "-c", "echo first; read x; echo second $x"], compare: ["exit"] },
       // The follow runs while the container waits for a line on stdin, which `docker attach` then sends.
@@ -225,6 +235,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "run -it under a terminal",
+    needs: ["attach"],
     steps: [{ args: ["run", "--rm", "-it", IMG, "sh", "-c", "read x; echo got $x"], tty: true, stdin: "hello\n" }],
   },
   {
@@ -280,6 +291,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "commit a container, then run the committed image",
+    needs: ["archive", "archiveNotRunning"],
     steps: [
       { args: ["run", "--name", "cli-committed", IMG, "sh", "-c", "echo committed > /note; rm /bin/ls"], compare: ["exit"] },
       { args: ["commit", "-c", "CMD cat /note", "-m", "a note", "cli-committed", "cli-commit:v1"], compare: ["exit"] },
@@ -308,6 +320,7 @@ export const sandboxScenarios: CliScenario[] = [
   },
   {
     name: "a named volume shared by two containers",
+    needs: ["mounts"],
     steps: [
       { args: ["volume", "create", "--label", "cli=yes", "cli-vol"] },
       { args: ["run", "--rm", "-v", "cli-vol:/data", IMG, "sh", "-c", "echo x > /data/f"] },

@@ -54,5 +54,12 @@ export interface Case {
    */
   subject?: { status: number; body?: unknown; why: string };
   why?: string;
+  /**
+   * What the subject's backend must be able to do for the case to mean
+   * anything, by the names `docker version` lists as unsupported (stderr,
+   * mounts, signals, archive, ...): a backend that declares one of them
+   * unsupported skips the case.
+   */
+  needs?: string[];
   cleanup?: Step[];
 }

@@ -59,8 +59,17 @@ async function bounds(socket: string) {
   return { min: v.MinAPIVersion as string, max: v.ApiVersion as string };
 }
 
+/** The subject's backend and what it declares unsupported, from its `docker version` component. */
+async function backendOf(socket: string): Promise<{ name: string; unsupported: Set<string> }> {
+  const v = JSON.parse((await send(socket, { method: "GET", path: "/version" })).text);
+  const component = (v.Components ?? []).find((c: { Name: string }) => c.Name.startsWith("backend "));
+  const unsupported = String(component?.Details?.Unsupported ?? "").split(",").filter(Boolean);
+  return { name: component?.Name.slice("backend ".length) ?? "unknown", unsupported: new Set(unsupported) };
+}
+
 const engines = { reference: values.reference, subject: values.subject };
 const limits = { reference: await bounds(engines.reference), subject: await bounds(engines.subject) };
+const backend = await backendOf(engines.subject);
 
 async function runCase(c: Case): Promise<string[]> {
   const answers: Record<"reference" | "subject", Answer> = {} as never;
@@ -101,6 +110,7 @@ async function runCase(c: Case): Promise<string[]> {
 const chosen = positionals.length ? positionals : Object.keys(suites);
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 for (const name of chosen) {
   const suite = suites[name];
   if (!suite) {
@@ -108,6 +118,12 @@ for (const name of chosen) {
     process.exit(2);
   }
   for (const c of suite) {
+    const lacking = (c.needs ?? []).filter((n) => backend.unsupported.has(n));
+    if (lacking.length) {
+      skipped++;
+      process.stdout.write(`SKIP ${name}: ${c.name} (needs ${lacking.join(", ")}, which backend ${backend.name} declares unsupported)\n`);
+      continue;
+    }
     let problems: string[];
     try {
       problems = await runCase(c);
@@ -123,5 +139,5 @@ for (const name of chosen) {
     }
   }
 }
-process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failed === 0 ? 0 : 1);

@@ -6,7 +6,9 @@ const remove = (name: string): Step => ({ method: "DELETE", path: `/containers/$
 const put = (name: string, query: string, tar: NonNullable<Step["tar"]>, gzip = false): Step => ({ method: "PUT", path: `/containers/${name}/archive?${query}`, tar, gzip });
 const head = (path: string): Step => ({ method: "HEAD", path: `/containers/arc/archive?path=${encodeURIComponent(path)}` });
 const get = (name: string, path: string): Step => ({ method: "GET", path: `/containers/${name}/archive?path=${encodeURIComponent(path)}` });
-const arc = { setup: [create("arc")], cleanup: [remove("arc")] };
+/** Every container here is created or has exited: their files are read and written while they do not run. */
+const files = { needs: ["archive", "archiveNotRunning"] };
+const arc = { setup: [create("arc")], cleanup: [remove("arc")], ...files };
 const dirTar = [
   { name: "d/", type: "directory" as const },
   { name: "d/x", data: "inner\n" },
@@ -25,7 +27,8 @@ export const archiveCases: Case[] = [
   { name: "get a missing path", ...arc, request: get("arc", "/nope"), compare: "exact" },
   {
     name: "get without a path",
-    ...arc,
+    setup: [create("arc")],
+    cleanup: [remove("arc")],
     request: { method: "GET", path: "/containers/arc/archive" },
     compare: "exact",
     subject: { status: 400, body: { message: "bad parameter: path cannot be empty" }, why: "Docker 28 fixed the missing space of 20.10's 'pathcannot be empty'" },
@@ -38,6 +41,7 @@ export const archiveCases: Case[] = [
   { name: "get a directory's contents (/.)", ...arc, request: get("arc", "/root/."), compare: "status", tarNames: true },
   {
     name: "put into a created container, then get it",
+    ...files,
     setup: [create("arc-put"), put("arc-put", "path=/tmp", dirTar)],
     request: get("arc-put", "/tmp/d"),
     compare: "status",
@@ -46,6 +50,7 @@ export const archiveCases: Case[] = [
   },
   {
     name: "put does not start a created container",
+    ...files,
     setup: [create("arc-put"), put("arc-put", "path=/tmp", dirTar)],
     request: { method: "GET", path: "/containers/arc-put/json" },
     compare: "shape",
@@ -64,6 +69,7 @@ export const archiveCases: Case[] = [
   { name: "put into an unknown container", request: put("nope", "path=/tmp", dirTar), compare: "exact" },
   {
     name: "put a file over a directory with noOverwriteDirNonDir",
+    ...files,
     setup: [create("arc"), put("arc", "path=/root", dirTar)],
     request: put("arc", "path=/root&noOverwriteDirNonDir=1", [{ name: "d", data: "file" }]),
     compare: "exact",
@@ -72,6 +78,7 @@ export const archiveCases: Case[] = [
   },
   {
     name: "put a directory over a file with noOverwriteDirNonDir",
+    ...files,
     setup: [create("arc"), put("arc", "path=/root", [{ name: "f", data: "file" }])],
     request: put("arc", "path=/root&noOverwriteDirNonDir=true", [{ name: "f/", type: "directory" }]),
     compare: "exact",
@@ -80,6 +87,7 @@ export const archiveCases: Case[] = [
   },
   {
     name: "put a file over a directory without noOverwriteDirNonDir",
+    ...files,
     setup: [create("arc"), put("arc", "path=/root", dirTar), put("arc", "path=/root", [{ name: "d", data: "file" }])],
     request: get("arc", "/root/d"),
     compare: "status",
@@ -110,6 +118,7 @@ export const archiveCases: Case[] = [
   },
   {
     name: "put an absolute symlink",
+    ...files,
     setup: [create("arc"), put("arc", "path=/root", [{ name: "sl", type: "symlink", linkname: "/etc" }])],
     request: get("arc", "/root/sl"),
     compare: "status",
@@ -119,6 +128,7 @@ export const archiveCases: Case[] = [
   },
   {
     name: "put a gzipped tar",
+    ...files,
     setup: [create("arc"), put("arc", "path=/root", dirTar, true)],
     request: get("arc", "/root/d"),
     compare: "status",
@@ -133,6 +143,7 @@ export const archiveCases: Case[] = [
   { name: "changes of an unknown container", request: { method: "GET", path: "/containers/nope/changes" }, compare: "exact" },
   {
     name: "changes after copying into a created container",
+    ...files,
     setup: [create("arc"), put("arc", "path=/tmp", dirTar)],
     request: { method: "GET", path: "/containers/arc/changes" },
     compare: "exact",
@@ -141,6 +152,7 @@ export const archiveCases: Case[] = [
   },
   {
     name: "changes after a run, and a stopped container's files",
+    ...files,
     setup: [
       create("arc-run", ["sh", "-c", "mkdir /tmp/n && echo x > /tmp/n/f && rm /bin/ls"]),
       { method: "POST", path: "/containers/arc-run/start" },
@@ -153,6 +165,7 @@ export const archiveCases: Case[] = [
   },
   {
     name: "get from a stopped container",
+    ...files,
     setup: [
       create("arc-run", ["sh", "-c", "mkdir /tmp/n && echo x > /tmp/n/f"]),
       { method: "POST", path: "/containers/arc-run/start" },

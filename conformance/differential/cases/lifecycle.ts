@@ -166,11 +166,13 @@ export const lifecycleCases: Case[] = [
 
 const logged = (name: string): Step[] => [createNamed(name, { Cmd: ["sh", "-c", "echo one; echo two >&2; echo three; printf partial"] }), start(name), wait(name)];
 const logs = (query: string): Step => ({ method: "GET", path: `/containers/lc-l1/logs?${query}` });
+/** A case whose answer holds the logged output: it tells stdout from stderr. */
+const streams = { needs: ["stderr"] };
 
 /** `GET /containers/{id}/logs` options on a finished container. */
 export const logCases: Case[] = [
-  { name: "logs of stdout", setup: logged("lc-l1"), request: logs("stdout=1"), compare: "exact", cleanup: [remove("lc-l1")] },
-  { name: "logs of stderr", setup: logged("lc-l1"), request: logs("stderr=1"), compare: "exact", cleanup: [remove("lc-l1")] },
+  { name: "logs of stdout", ...streams, setup: logged("lc-l1"), request: logs("stdout=1"), compare: "exact", cleanup: [remove("lc-l1")] },
+  { name: "logs of stderr", ...streams, setup: logged("lc-l1"), request: logs("stderr=1"), compare: "exact", cleanup: [remove("lc-l1")] },
   // The order of stdout and stderr lines written together is not fixed in dockerd, so the tail is taken of stdout alone.
   {
     name: "logs with tail",
@@ -179,16 +181,23 @@ export const logCases: Case[] = [
     compare: "exact",
     cleanup: [remove("lc-l1")],
   },
+  {
+    name: "logs of a last line without a newline",
+    setup: [createNamed("lc-l1", { Cmd: ["sh", "-c", "echo one; printf partial"] }), start("lc-l1"), wait("lc-l1")],
+    request: logs("stdout=1"),
+    compare: "exact",
+    cleanup: [remove("lc-l1")],
+  },
   { name: "logs with tail 0", setup: logged("lc-l1"), request: logs("stdout=1&tail=0"), compare: "exact", cleanup: [remove("lc-l1")] },
-  { name: "logs with an unparsable tail", setup: logged("lc-l1"), request: logs("stdout=1&tail=x"), compare: "exact", cleanup: [remove("lc-l1")] },
-  { name: "logs with timestamps", setup: logged("lc-l1"), request: logs("stdout=1&timestamps=1"), compare: "exact", cleanup: [remove("lc-l1")] },
-  { name: "logs with details", setup: logged("lc-l1"), request: logs("stdout=1&details=1"), compare: "exact", cleanup: [remove("lc-l1")] },
+  { name: "logs with an unparsable tail", ...streams, setup: logged("lc-l1"), request: logs("stdout=1&tail=x"), compare: "exact", cleanup: [remove("lc-l1")] },
+  { name: "logs with timestamps", ...streams, setup: logged("lc-l1"), request: logs("stdout=1&timestamps=1"), compare: "exact", cleanup: [remove("lc-l1")] },
+  { name: "logs with details", ...streams, setup: logged("lc-l1"), request: logs("stdout=1&details=1"), compare: "exact", cleanup: [remove("lc-l1")] },
   { name: "logs since the future", setup: logged("lc-l1"), request: logs("stdout=1&since={now+3600}"), compare: "exact", cleanup: [remove("lc-l1")] },
   { name: "logs until the distant past", setup: logged("lc-l1"), request: logs("stdout=1&until=1"), compare: "exact", cleanup: [remove("lc-l1")] },
-  { name: "logs since the start of the case", setup: logged("lc-l1"), request: logs("stdout=1&since={start}"), compare: "exact", cleanup: [remove("lc-l1")] },
+  { name: "logs since the start of the case", ...streams, setup: logged("lc-l1"), request: logs("stdout=1&since={start}"), compare: "exact", cleanup: [remove("lc-l1")] },
   { name: "logs with a bad since", setup: logged("lc-l1"), request: logs("stdout=1&since=abc"), compare: "exact", cleanup: [remove("lc-l1")] },
   { name: "logs without a stream", setup: logged("lc-l1"), request: logs("follow=1"), compare: "exact", cleanup: [remove("lc-l1")] },
-  { name: "follow the logs of a stopped container", setup: logged("lc-l1"), request: logs("stdout=1&follow=1"), compare: "exact", cleanup: [remove("lc-l1")] },
+  { name: "follow the logs of a stopped container", ...streams, setup: logged("lc-l1"), request: logs("stdout=1&follow=1"), compare: "exact", cleanup: [remove("lc-l1")] },
   {
     name: "logs of a TTY container",
     setup: [createNamed("lc-l1", { Tty: true, Cmd: ["sh", "-c", "echo one; echo two"] }), start("lc-l1"), wait("lc-l1")],

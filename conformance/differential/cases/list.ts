@@ -9,7 +9,8 @@ const setup: Step[] = [
   { method: "POST", path: "/containers/lf-a/start" },
   { method: "POST", path: "/containers/lf-a/wait" },
   json("/containers/create?name=lf-b", { Image: busybox, Cmd: ["true"], Labels: { team: "b" } }),
-  json("/containers/create?name=lf-c", { Image: busybox, Cmd: ["sleep", "300"], Labels: { team: "c" } }),
+  // It ends at SIGTERM, so a backend that can only stop containers (SIGTERM, then SIGKILL after a grace period) removes it at once.
+  json("/containers/create?name=lf-c", { Image: busybox, Cmd: ["sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"], Labels: { team: "c" } }),
   { method: "POST", path: "/containers/lf-c/start" },
 ];
 const cleanup: Step[] = ["lf-a", "lf-b", "lf-c"].map((n) => ({ method: "DELETE", path: `/containers/${n}?force=1` }));

@@ -13,7 +13,7 @@ const cgroupOnly = ["memory_stats.max_usage", "memory_stats.stats", "cpu_stats.c
 const cgroupWhy = "max_usage, the cgroup's memory breakdown and per-CPU times exist only for cgroup-backed containers; Docker leaves them out when absent";
 
 export const topStatsCases: Case[] = [
-  { name: "top of a running container", setup: running, request: { method: "GET", path: "/containers/lf-ts-run/top" }, compare: "shape", cleanup: [remove("lf-ts-run")] },
+  { name: "top of a running container", needs: ["top"], setup: running, request: { method: "GET", path: "/containers/lf-ts-run/top" }, compare: "shape", cleanup: [remove("lf-ts-run")] },
   {
     name: "top of an exited container",
     setup: exited,
@@ -33,6 +33,7 @@ export const topStatsCases: Case[] = [
   { name: "top of an unknown container", request: { method: "GET", path: "/containers/lf-nope/top" }, compare: "exact" },
   {
     name: "stats one-shot of a running container",
+    needs: ["stats"],
     setup: running,
     request: { method: "GET", path: "/containers/lf-ts-run/stats?stream=0&one-shot=1" },
     compare: "shape",
@@ -42,6 +43,7 @@ export const topStatsCases: Case[] = [
   },
   {
     name: "stats stream=0 of a running container (two samples)",
+    needs: ["stats"],
     setup: running,
     request: { method: "GET", path: "/containers/lf-ts-run/stats?stream=0" },
     compare: "shape",

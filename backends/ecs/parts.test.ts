@@ -57,7 +57,8 @@ describe("the ecs backend's task definitions", () => {
 
   it("runs engine/'s argv in place of the image's entrypoint, with env, directory, user and awslogs", () => {
     const options = parseEcsOptions({ ...required, taskRoleArn: "arn:aws:iam::123456789012:role/task" }, {});
-    const td = taskDefinition(spec({ memory: 1 << 30 }), proc({ argv: ["sh", "-c", "echo hi"], env: ["A=1", "EMPTY=", "BARE"], cwd: "/w", user: "1000:1000" }), "repo:tag", options);
+    const network = { mode: "", endpoints: [], portBindings: {}, publishAll: false, exposedPorts: ["80/tcp", "53/udp", "9/sctp"], dns: [], dnsSearch: [], dnsOptions: [], extraHosts: [] };
+    const td = taskDefinition(spec({ memory: 1 << 30, network }), proc({ argv: ["sh", "-c", "echo hi"], env: ["A=1", "EMPTY=", "BARE"], cwd: "/w", user: "1000:1000" }), "repo:tag", options);
     expect(td).toMatchObject({ family: `sockerless-${"c".repeat(64)}`, requiresCompatibilities: ["FARGATE"], networkMode: "awsvpc", cpu: "256", memory: "1024", taskRoleArn: "arn:aws:iam::123456789012:role/task" });
     expect(td.containerDefinitions![0]).toMatchObject({
       name: "main",
@@ -71,6 +72,10 @@ describe("the ecs backend's task definitions", () => {
       ],
       workingDirectory: "/w",
       user: "1000:1000",
+      portMappings: [
+        { containerPort: 80, protocol: "tcp" },
+        { containerPort: 53, protocol: "udp" },
+      ],
       logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/sockerless/ecs", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "c".repeat(64) } },
     });
     expect(logStreamOf("abc", "arn:aws:ecs:eu-west-1:123456789012:task/work/0123")).toBe("abc/main/0123");

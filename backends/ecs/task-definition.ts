@@ -1,4 +1,4 @@
-import type { RegisterTaskDefinitionCommandInput, Tag } from "@aws-sdk/client-ecs";
+import type { PortMapping, RegisterTaskDefinitionCommandInput, Tag } from "@aws-sdk/client-ecs";
 import type { ContainerSpec, ProcessSpec } from "../backend.js";
 import { fargateSize } from "./fargate-size.js";
 import type { EcsOptions } from "./options.js";
@@ -38,6 +38,7 @@ export function taskDefinition(spec: ContainerSpec, process: ProcessSpec, image:
           const eq = e.indexOf("=");
           return eq < 0 ? { name: e, value: "" } : { name: e.slice(0, eq), value: e.slice(eq + 1) };
         }),
+        portMappings: portMappings(spec),
         ...(process.cwd ? { workingDirectory: process.cwd } : {}),
         ...(process.user ? { user: process.user } : {}),
         // Docker's default time between SIGTERM and SIGKILL on stop.
@@ -49,6 +50,14 @@ export function taskDefinition(spec: ContainerSpec, process: ProcessSpec, image:
       },
     ],
   };
+}
+
+/** The container's exposed ports ("80/tcp"), open on the task's own address; ECS has no protocol but TCP and UDP. */
+function portMappings(spec: ContainerSpec): PortMapping[] {
+  return (spec.network?.exposedPorts ?? []).flatMap((port) => {
+    const [number, protocol = "tcp"] = port.split("/");
+    return protocol === "tcp" || protocol === "udp" ? [{ containerPort: Number(number), protocol }] : [];
+  });
 }
 
 /** The awslogs stream of a task's container, as ECS names it. */

@@ -9,6 +9,9 @@ aws() { "$AWS_CLI" --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
 # The same, signing with a secret the simulator does not know.
 aws_bad_secret() { AWS_SECRET_ACCESS_KEY=wrong aws "$@"; }
 
+# push_test_image REPOSITORY TAG: pushes the busybox test image to the simulator's ECR; prints its URI.
+push_test_image() { node --no-warnings "$(dirname "${BASH_SOURCE[0]}")/../../dist/conformance/aws/push-test-image.js" "$@"; }
+
 pass() { passed=$((passed + 1)); echo "PASS $suite: $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $suite: $1: $2"; }
 

@@ -39,10 +39,7 @@ else
 fi
 
 # A push, as a developer's engine makes it after logging in.
-if out=$(node --no-warnings --input-type=module -e "
-  import { pushTestImage } from '$root/dist/conformance/aws/images.js';
-  const config = { endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } };
-  console.log(await pushTestImage(config, '$repo', 'v1'));" 2>&1); then
+if out=$(push_test_image "$repo" v1 2>&1); then
   pass "push of the busybox test image"
 else
   fail "push of the busybox test image" "$out"

@@ -11,10 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # The image, pushed to the simulator's ECR as a developer's engine would.
-if image=$(node --no-warnings --input-type=module -e "
-  import { pushTestImage } from '$root/dist/conformance/aws/images.js';
-  const config = { endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } };
-  console.log(await pushTestImage(config, 'ecs-$run', 'latest'));" 2>&1); then
+if image=$(push_test_image "ecs-$run" latest 2>&1); then
   pass "push of the busybox test image"
 else
   fail "push of the busybox test image" "$image"

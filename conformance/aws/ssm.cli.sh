@@ -76,10 +76,7 @@ if aws ecs list-clusters 2>&1 | grep -q "(UnknownOperationException)"; then
 fi
 
 cluster=ssm-cli-$(date +%s)
-image=$(cd "$root" && node --input-type=module -e "
-  import { pushTestImage } from './dist/conformance/aws/images.js';
-  const config = { endpoint: process.env.AWS_ENDPOINT_URL, region: process.env.AWS_REGION, credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } };
-  console.log(await pushTestImage(config, 'conformance/$cluster', 'latest'));" 2>/dev/null | tail -1)
+image=$(push_test_image "conformance/$cluster" latest 2>/dev/null)
 aws ecs create-cluster --cluster-name "$cluster" >/dev/null
 aws ecs register-task-definition --family "$cluster" --requires-compatibilities FARGATE --network-mode awsvpc --cpu 256 --memory 512 \
   --container-definitions "[{\"name\":\"app\",\"image\":\"$image\",\"command\":[\"sleep\",\"600\"],\"stopTimeout\":2}]" >/dev/null

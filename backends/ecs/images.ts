@@ -42,8 +42,8 @@ export class EcrImages {
   }
 
   private async push(imageId: string): Promise<string> {
-    if (!this.source) throw new Error("the ecs backend was given no image store");
-    if (!imageId) throw new Error("the ecs backend cannot run a container without an image");
+    if (!this.source) throw new Error("the backend was given no image store to push images from");
+    if (!imageId) throw new Error("a container without an image cannot run as a task or function");
     const tag = imageId.replace(/^sha256:/, "").slice(0, 12);
     const reference = `${await this.repository()}:${tag}`;
     if (await this.has(tag)) return reference;

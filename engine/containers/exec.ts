@@ -4,6 +4,7 @@ import type { Backend, ProcessHandle } from "../../backends/backend.js";
 import { ProcessStartError } from "../../backends/backend.js";
 import { parseDetachKeys } from "../detach-keys.js";
 import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from "../errors.js";
+import { checkExecSupported } from "./capabilities.js";
 import { mergeEnv, processEnv } from "./config.js";
 import type { ContainerManager } from "./manager.js";
 import type { EventLog } from "../events/log.js";
@@ -57,6 +58,7 @@ export class ExecManager {
     }
     if (!this.containers.isRunning(c.id)) throw new ConflictError(`container ${c.id} is not running`);
     if (c.state.Paused) throw new ConflictError(`Container ${c.id} is paused, unpause the container before exec`);
+    checkExecSupported(this.backend.describe(c.config.Labels ?? {}));
     const exec: Exec = { id: randomBytes(32).toString("hex"), containerId: c.id, config, running: false, started: false, exitCode: null };
     this.execs.set(exec.id, exec);
     this.events.container(c, execAction("exec_create", config), { execID: exec.id });

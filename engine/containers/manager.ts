@@ -9,7 +9,7 @@ import type { Db } from "../state/db.js";
 import type { EventLog } from "../events/log.js";
 import { dieAttributes, killAttributes } from "../events/attributes.js";
 import { containers } from "../state/schema.js";
-import { HealthMonitor, startingHealth } from "./health.js";
+import { HealthMonitor, probeCommand, startingHealth } from "./health.js";
 import { migrateContainerMac } from "../networks/mac-address.js";
 import { logPolicy, withDefaultDriver, type LogConfig } from "./log-config.js";
 import { LogStore } from "./logs.js";
@@ -274,7 +274,7 @@ export class ContainerManager {
       this.attachments.started(c);
       const spec = this.backendSpec(c);
       const main = mainProcess(c);
-      checkStartSupported(this.backend.describe(c.config.Labels ?? {}), spec, main);
+      checkStartSupported(this.backend.describe(c.config.Labels ?? {}), spec, main, probeCommand(c.config) !== undefined);
       process = await this.backend.startProcess(spec, main, false);
     } catch (err) {
       this.starting.delete(c.id);

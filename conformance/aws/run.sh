@@ -4,9 +4,10 @@
 # against one `sockerless sim aws`.
 # Usage: conformance/aws/run.sh [--backend-engine SOCKET] [REFERENCE_DOCKER_SOCKET]
 # With a reference engine's socket, the ECR checks also log in, push and pull
-# with the docker CLI. With --backend-engine, the simulator runs its workloads
-# on the docker backend over that engine, and only the services that run
-# workloads (ECS with its sessions, Lambda) are checked.
+# with the docker CLI. With --backend-engine, the simulator runs its
+# workloads on the docker backend over that engine, and only the services
+# that run workloads (ECS with its sessions, Lambda) are checked; without it,
+# the docker CLI then drives the ecs and lambda backends.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 sim_args=()
@@ -49,4 +50,9 @@ if ! kill -0 $sim_pid 2>/dev/null; then
   status=1
 fi
 [ $status -eq 0 ] || { echo "--- simulator log"; tail -50 "$work/sim.log"; }
+# The ecs and lambda backends, each over a simulator of its own, through the docker CLI.
+if [ ${#sim_args[@]} -eq 0 ]; then
+  bash "$root/conformance/aws/ecs-docker-cli.sh" || status=1
+  bash "$root/conformance/aws/lambda-backend.sh" || status=1
+fi
 exit $status

@@ -23,5 +23,6 @@ bash "$root/conformance/act/run.sh" "$ref_sock" "$sub_sock" || status=1
 bash "$root/conformance/compose/run.sh" || status=1
 bash "$root/conformance/aws/run.sh" "$ref_sock" || status=1
 bash "$root/conformance/docker-backend.sh" || status=1
+bash "$root/conformance/ecs-backend.sh" || status=1
 bash "$root/conformance/aws/docker-backend.sh" || status=1
 exit $status

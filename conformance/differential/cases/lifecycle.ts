@@ -6,7 +6,10 @@ const start = (name: string): Step => ({ method: "POST", path: `/containers/${na
 const wait = (name: string): Step => ({ method: "POST", path: `/containers/${name}/wait` });
 const remove = (name: string): Step => ({ method: "DELETE", path: `/containers/${name}?force=1` });
 const filters = (f: object) => encodeURIComponent(JSON.stringify(f));
+/** PID 1 ignores SIGTERM: only SIGKILL ends it. */
 const sleeper = (name: string): Step[] => [createNamed(name, { Cmd: ["sleep", "infinity"] }), start(name)];
+/** It ends at SIGTERM, so a backend that can only stop containers (SIGTERM, then SIGKILL after a grace period) removes it at once. */
+const stoppable = (name: string): Step[] => [createNamed(name, { Cmd: ["sh", "-c", "trap 'exit 0' TERM; sleep infinity & wait"] }), start(name)];
 /** The reference runs with --bridge=none: it records a "bridge" endpoint and marks started containers NetworkDisabled; the sandbox has no network. */
 const noNetwork = { ignore: ["NetworkSettings.Networks", "Config.NetworkDisabled"], why: "the reference engine runs without a bridge and the sandbox without a network" };
 const policyWhy = "API 1.51 words restart policy errors as moby's validateRestartPolicy (Docker 25+)";
@@ -33,7 +36,7 @@ export const lifecycleCases: Case[] = [
     cleanup: [remove("lc-r3")],
   },
   // kill and stop
-  { name: "kill with an invalid signal", setup: sleeper("lc-k1"), request: { method: "POST", path: "/containers/lc-k1/kill?signal=FOO" }, compare: "exact", cleanup: [remove("lc-k1")] },
+  { name: "kill with an invalid signal", setup: stoppable("lc-k1"), request: { method: "POST", path: "/containers/lc-k1/kill?signal=FOO" }, compare: "exact", cleanup: [remove("lc-k1")] },
   { name: "kill with a signal number", setup: sleeper("lc-k1"), request: { method: "POST", path: "/containers/lc-k1/kill?signal=9" }, compare: "exact", cleanup: [remove("lc-k1")] },
   {
     name: "the exit code of a killed container",
@@ -43,7 +46,7 @@ export const lifecycleCases: Case[] = [
     cleanup: [remove("lc-k1")],
   },
   { name: "kill a container that is not running", setup: [createNamed("lc-k2")], request: { method: "POST", path: "/containers/lc-k2/kill" }, compare: "exact", cleanup: [remove("lc-k2")] },
-  { name: "stop with a bad timeout", setup: sleeper("lc-s1"), request: { method: "POST", path: "/containers/lc-s1/stop?t=x" }, compare: "exact", cleanup: [remove("lc-s1")] },
+  { name: "stop with a bad timeout", setup: stoppable("lc-s1"), request: { method: "POST", path: "/containers/lc-s1/stop?t=x" }, compare: "exact", cleanup: [remove("lc-s1")] },
   {
     name: "stop sends SIGKILL after the timeout",
     setup: [...sleeper("lc-s1"), { method: "POST", path: "/containers/lc-s1/stop?t=0" }],
@@ -60,10 +63,10 @@ export const lifecycleCases: Case[] = [
     cleanup: [remove("lc-s1")],
   },
   // restart
-  { name: "restart with a bad timeout", setup: sleeper("lc-rs"), request: { method: "POST", path: "/containers/lc-rs/restart?t=x" }, compare: "exact", cleanup: [remove("lc-rs")] },
+  { name: "restart with a bad timeout", setup: stoppable("lc-rs"), request: { method: "POST", path: "/containers/lc-rs/restart?t=x" }, compare: "exact", cleanup: [remove("lc-rs")] },
   {
     name: "restart a stopped container",
-    setup: [createNamed("lc-rs", { Cmd: ["sleep", "infinity"] }), { method: "POST", path: "/containers/lc-rs/restart?t=0" }],
+    setup: [createNamed("lc-rs", { Cmd: ["sh", "-c", "trap 'exit 0' TERM; sleep infinity & wait"] }), { method: "POST", path: "/containers/lc-rs/restart?t=0" }],
     request: { method: "GET", path: "/containers/json?filters=" + filters({ name: ["lc-rs"], status: ["running"] }) },
     compare: "shape",
     cleanup: [remove("lc-rs")],

@@ -75,6 +75,7 @@ export const listCases: Case[] = [
   },
   {
     name: "size=1 adds sizes",
+    needs: ["size"],
     setup,
     request: { method: "GET", path: `/containers/json?all=1&size=1&filters=${encodeURIComponent(JSON.stringify({ name: ["lf-a"] }))}` },
     compare: "shape",

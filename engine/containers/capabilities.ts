@@ -30,5 +30,6 @@ export function unsupportedFeatures(backend: Backend): string[] {
     .map(([name]) => name);
   if (!backend.processes && !backend.listProcesses) missing.push("top");
   if (!backend.usage) missing.push("stats");
+  if (!backend.writableLayerSize) missing.push("size");
   return missing.sort();
 }

@@ -1,0 +1,203 @@
+import { NotImplementedError } from "../../engine/errors.js";
+import { base, childPath, dir } from "../../engine/containers/archive-path.js";
+import type { ContainerFiles, FileChange, FileInfo } from "../backend.js";
+import { applyScript, encodeInput, parseStats, queryScript, quote, setMetaStep, statScript, unframe } from "./scripts.js";
+
+/** Runs a POSIX sh script in the container: its stdout (stderr may be mixed in) and exit code. Input never ends with EOF. */
+export type RunScript = (script: string, input?: Buffer) => Promise<{ stdout: Buffer; exitCode: number }>;
+
+/** One change to make, as a step of an applyScript; `input` is what its `head -c` reads. */
+interface Step {
+  script: string;
+  input?: Buffer;
+}
+
+/** Steps run by one exec stay below this, well inside a command line's limits. */
+const MAX_SCRIPT = 8000;
+
+function errno(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * A container's files through a shell in it, for a backend that can run
+ * processes in a container but not reach its file system. Each exec is
+ * costly (a session on a cloud backend), so metadata is fetched a directory
+ * at a time and kept for the session, a file is read whole in one exec, and
+ * changes are queued and mirrored here, then applied together (one exec per
+ * file's content) before the next read of the container and at the end.
+ */
+export class ShellFiles implements ContainerFiles {
+  private readonly infos = new Map<string, FileInfo | null>();
+  private readonly listings = new Map<string, Set<string>>();
+  private pending: Step[] = [];
+
+  constructor(
+    private readonly run: RunScript,
+    private readonly backend: string,
+  ) {}
+
+  async lstat(path: string): Promise<FileInfo | undefined> {
+    const known = this.known(path);
+    if (known !== undefined) return known ?? undefined;
+    await this.probe(path);
+    return this.known(path) ?? undefined;
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    const info = await this.lstat(path);
+    if (!info) throw errno("ENOENT", `readdir ${path}: no such file or directory`);
+    if (info.type !== "dir") throw errno("ENOTDIR", `readdir ${path}: not a directory`);
+    if (!this.listings.has(path)) await this.probe(path);
+    return [...(this.listings.get(path) ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  }
+
+  async read(path: string): Promise<Buffer> {
+    const { output, status } = await this.query(`if [ -f ${quote(path)} ]; then cat ${quote(path)}; else (exit 2); fi`);
+    if (status === 2) throw errno("ENOENT", `open ${path}: no such file or directory`);
+    if (status !== 0) throw errno("EIO", `read ${path}: the container's cat failed`);
+    return output;
+  }
+
+  async mkdir(path: string): Promise<void> {
+    this.queue({ script: `mkdir ${quote(path)}` });
+    this.created(path, { type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Date.now() });
+    this.listings.set(path, new Set());
+  }
+
+  async write(path: string, data: Buffer, append: boolean): Promise<void> {
+    const p = quote(path);
+    const before = append ? this.infos.get(path) : undefined;
+    const size = (before?.size ?? 0) + data.length;
+    const input = encodeInput(data);
+    // A base64 that mangles bytes (one writing them as text) is caught by the size, not left to corrupt the file.
+    const check = `{ n=$(($(wc -c <${p}))); [ "$n" = ${size} ] || { echo "${path}: wrote ${size} bytes, the file has $n: the container's base64 -d does not write bytes intact"; false; }; }`;
+    this.queue(data.length ? { script: `head -c ${input.length} <&3 | base64 -d ${append ? ">>" : ">"} ${p} && ${check}`, input } : { script: `: ${append ? ">>" : ">"} ${p}` });
+    this.created(path, before ? { ...before, size } : { type: "file", mode: 0o644, uid: 0, gid: 0, size, mtime: Date.now() });
+  }
+
+  async symlink(path: string, target: string): Promise<void> {
+    this.queue({ script: `ln -s ${quote(target)} ${quote(path)}` });
+    this.created(path, { type: "symlink", mode: 0o777, uid: 0, gid: 0, size: Buffer.byteLength(target), mtime: Date.now(), link: target });
+  }
+
+  async link(path: string, target: string): Promise<void> {
+    const info = await this.lstat(target);
+    if (!info) throw errno("ENOENT", `link ${target} ${path}: no such file or directory`);
+    this.queue({ script: `ln ${quote(target)} ${quote(path)}` });
+    this.created(path, { ...info });
+  }
+
+  async setMeta(path: string, meta: { mode: number; uid: number; gid: number; mtime: number }): Promise<void> {
+    this.queue({ script: setMetaStep(path, meta) });
+    const info = this.infos.get(path);
+    if (info) this.infos.set(path, { ...info, mode: meta.mode & 0o7777, uid: meta.uid, gid: meta.gid, mtime: Math.floor(meta.mtime / 1000) * 1000 });
+  }
+
+  async remove(path: string): Promise<void> {
+    this.queue({ script: `rm -rf ${quote(path)}` });
+    for (const known of [...this.infos.keys(), ...this.listings.keys()]) {
+      if (known.startsWith(path === "/" ? "/" : `${path}/`)) {
+        this.infos.delete(known);
+        this.listings.delete(known);
+      }
+    }
+    this.infos.set(path, null);
+    this.listings.delete(path);
+    this.listings.get(dir(path))?.delete(base(path));
+  }
+
+  async changes(): Promise<FileChange[]> {
+    throw new NotImplementedError(`the ${this.backend} backend cannot list a container's changes (docker diff, commit, export): it reaches the container's files only through a shell in it`);
+  }
+
+  /** Applies the queued changes: one exec for each file's content, the other steps riding along. */
+  async flush(): Promise<void> {
+    const steps = this.pending;
+    this.pending = [];
+    let batch: Step[] = [];
+    const apply = async () => {
+      if (batch.length === 0) return;
+      const input = batch.find((s) => s.input)?.input;
+      const ran = await this.run(applyScript(batch.map((s) => s.script)), input);
+      batch = [];
+      const { output, status } = unframe(ran.stdout, ran.exitCode);
+      if (status !== 0) throw new Error(output.toString("utf8").trim() || `a change to the container's files failed (status ${status})`);
+    };
+    let size = 0;
+    for (const step of steps) {
+      if ((step.input && batch.some((s) => s.input)) || size + step.script.length > MAX_SCRIPT) {
+        await apply();
+        size = 0;
+      }
+      batch.push(step);
+      size += step.script.length + 4;
+    }
+    await apply();
+  }
+
+  private queue(step: Step): void {
+    this.pending.push(step);
+  }
+
+  /** Records a new object at `path` in the mirror, and in its directory's listing. */
+  private created(path: string, info: FileInfo): void {
+    this.infos.set(path, info);
+    this.listings.get(dir(path))?.add(base(path));
+  }
+
+  /** What the mirror knows of `path`: its metadata, null when it does not exist, undefined when unknown. */
+  private known(path: string): FileInfo | null | undefined {
+    if (this.infos.has(path)) return this.infos.get(path);
+    if (path === "/") return undefined;
+    const parent = dir(path);
+    const above = this.known(parent);
+    if (above === null) return null;
+    if (above && above.type !== "dir" && above.type !== "symlink") throw errno("ENOTDIR", `lstat ${path}: not a directory`);
+    const listing = this.listings.get(parent);
+    if (listing && !listing.has(base(path))) return null;
+    return undefined;
+  }
+
+  /** Fetches `path` and its ancestors, and a directory's entries, in one exec; what the mirror already knows stays. */
+  private async probe(path: string): Promise<void> {
+    const paths: string[] = [];
+    for (let p = path; ; p = dir(p)) {
+      paths.unshift(p);
+      if (p === "/") break;
+    }
+    const { output } = await this.query(statScript(paths, path));
+    const stats = parseStats(output);
+    for (const p of paths) if (!this.infos.has(p)) this.infos.set(p, stats.get(p) ?? null);
+    if (this.infos.get(path)?.type !== "dir" || this.listings.has(path)) return;
+    const names = new Set<string>();
+    for (const [p, info] of stats) {
+      if (p !== path && dir(p) === path) {
+        names.add(base(p));
+        if (!this.infos.has(p)) this.infos.set(p, info);
+      }
+    }
+    this.listings.set(path, names);
+  }
+
+  /** Runs a read of the container once the queued changes are in place. */
+  private async query(body: string): Promise<{ output: Buffer; status: number }> {
+    await this.flush();
+    const ran = await this.run(queryScript(body));
+    return unframe(ran.stdout, ran.exitCode);
+  }
+}
+
+/** Runs `use` over a ShellFiles and applies its changes, also those made before `use` failed. */
+export async function withShellFiles<T>(run: RunScript, backend: string, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
+  const files = new ShellFiles(run, backend);
+  let result: T;
+  try {
+    result = await use(files);
+  } catch (err) {
+    await files.flush().catch(() => {});
+    throw err;
+  }
+  await files.flush();
+  return result;
+}

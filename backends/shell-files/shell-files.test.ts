@@ -184,6 +184,7 @@ describe.each(["sandbox", "gnu", "busybox"])("files through a shell (%s)", (name
     const written = withShellFiles(place.run, "test", (files) => files.write(`${place.root}/bytes`, binary, false));
     if (name !== "sandbox") return void (await written);
     await expect(written).rejects.toThrow(/wrote 5000 bytes, the file has \d+: the container's base64 -d does not write bytes intact/);
+    await place.truth(async (files) => expect(await files.lstat(`${place.root}/bytes`)).toBeUndefined());
   });
 
   it("cannot list a container's changes", async () => {

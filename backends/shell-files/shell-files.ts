@@ -72,7 +72,9 @@ export class ShellFiles implements ContainerFiles {
     const input = encodeInput(data);
     // A base64 that mangles bytes (one writing them as text) is caught by the size, not left to corrupt the file.
     const check = `{ n=$(($(wc -c <${p}))); [ "$n" = ${size} ] || { echo "${path}: wrote ${size} bytes, the file has $n: the container's base64 -d does not write bytes intact"; false; }; }`;
-    this.queue(data.length ? { script: `head -c ${input.length} <&3 | base64 -d ${append ? ">>" : ">"} ${p} && ${check}`, input } : { script: `: ${append ? ">>" : ">"} ${p}` });
+    // A file whose content did not arrive whole is removed, as a failed extraction leaves none behind.
+    const fill = `{ head -c ${input.length} <&3 | base64 -d ${append ? ">>" : ">"} ${p} && ${check}; } || { rm -f ${p}; false; }`;
+    this.queue(data.length ? { script: fill, input } : { script: `: ${append ? ">>" : ">"} ${p}` });
     this.created(path, before ? { ...before, size } : { type: "file", mode: 0o644, uid: 0, gid: 0, size, mtime: Date.now() });
   }
 

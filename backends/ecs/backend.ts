@@ -52,6 +52,7 @@ class EcsBackend implements Backend {
         attach: false,
         archive: true,
         archiveNotRunning: false,
+        export: false,
         pause: false,
         publishPorts: false,
         networking: false,

@@ -113,7 +113,7 @@ describe("docker cp on the ecs backend", () => {
     expect((await d.request("POST", `/containers/${id}/kill`)).status).toBe(204);
   });
 
-  it("answers 501 when the container's task is not running, and for diff and commit", async () => {
+  it("answers 501 when the container's task is not running, and for diff, commit and export", async () => {
     const created = await create({ Cmd: ["sleep", "1000"] });
     const r = await d.request("GET", `/containers/${created}/archive?path=/etc`);
     expect(r.status).toBe(501);
@@ -132,6 +132,9 @@ describe("docker cp on the ecs backend", () => {
     const commit = await d.request("POST", `/commit?container=${running}`, "{}", json);
     expect(commit.status).toBe(501);
     expect(commit.json().message).toMatch(/the ecs backend cannot list a container's changes/);
+    const exported = await d.request("GET", `/containers/${running}/export`);
+    expect(exported.status).toBe(501);
+    expect(exported.json().message).toBe("exporting containers is not supported by the ecs backend");
     expect((await d.request("POST", `/containers/${running}/kill`)).status).toBe(204);
   });
 });

@@ -6,7 +6,8 @@ import type { FileInfo } from "../backend.js";
  * utilities: `ls -lnd` for type, mode, owner, size and link target, `find
  * -printf` (GNU, sandbox) or else `stat -c` (busybox) for times. What comes
  * back is framed base64 with the body's status last, so a terminal's CR LF
- * and echoed input cannot change it.
+ * and echoed input cannot change it. Each script is one line: ECS Exec
+ * passes it as a command line.
  */
 
 /** Quotes a word for sh. */
@@ -16,7 +17,7 @@ const FRAME = "sockerless-files";
 
 /** Runs `body` with no input and frames its stdout; its stderr is dropped. */
 export function queryScript(body: string): string {
-  return ["exec </dev/null 2>/dev/null", "export LC_ALL=C", "unset TIME_STYLE", `echo ${FRAME}`, `{ ${body}`, `printf '\\n%d' $?; } | base64`, `echo ${FRAME}`].join("\n");
+  return ["exec </dev/null 2>/dev/null", "export LC_ALL=C", "unset TIME_STYLE", `echo ${FRAME}`, `{ ${body}; printf '\\n%d' $?; } | base64`, `echo ${FRAME}`].join("; ");
 }
 
 /**
@@ -25,7 +26,7 @@ export function queryScript(body: string): string {
  * every input line a terminal echoes has been echoed, ahead of the frame.
  */
 export function applyScript(steps: string[]): string {
-  return ["exec 3<&0 </dev/null", "export LC_ALL=C", `out=$( { ${steps.join(" &&\n")}\n} 2>&1 )`, "s=$?", `echo ${FRAME}`, `{ printf '%s' "$out"; printf '\\n%d' $s; } | base64`, `echo ${FRAME}`].join("\n");
+  return ["exec 3<&0 </dev/null", "export LC_ALL=C", `out=$( { ${steps.join(" && ")}; } 2>&1 )`, "s=$?", `echo ${FRAME}`, `{ printf '%s' "$out"; printf '\\n%d' $s; } | base64`, `echo ${FRAME}`].join("; ");
 }
 
 /** What a framed script printed, and its body's status. */
@@ -52,7 +53,7 @@ export function statScript(paths: string[], listed?: string): string {
     lines.push(`if [ -d ${quote(listed)} ] && [ ! -L ${quote(listed)} ]; then set -- "$@" ${prefix}/* ${prefix}/.[!.]* ${prefix}/..?*; fi`);
   }
   lines.push(`ls -lnd "$@"`, "echo", `find "$@" -maxdepth 0 -printf '%T@ %p\\n' || stat -c '%Y %n' "$@"`);
-  return lines.join("\n");
+  return lines.join("; ");
 }
 
 const TYPES: Record<string, FileInfo["type"]> = { "-": "file", d: "dir", l: "symlink", p: "fifo" };

@@ -14,6 +14,9 @@ interface Step {
 
 /** Steps run by one exec stay below this, well inside a command line's limits. */
 const MAX_SCRIPT = 8000;
+/** Files up to this size are read ahead when their directory is listed, up to READ_AHEAD bytes an exec. */
+const READ_AHEAD_FILE = 256 * 1024;
+const READ_AHEAD = 4 * 1024 * 1024;
 
 function errno(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -23,13 +26,18 @@ function errno(code: string, message: string): Error {
  * A container's files through a shell in it, for a backend that can run
  * processes in a container but not reach its file system. Each exec is
  * costly (a session on a cloud backend), so metadata is fetched a directory
- * at a time and kept for the session, a file is read whole in one exec, and
+ * at a time and kept for the session, a file is read whole in one exec (the
+ * small files of a directory being walked, many in one), and
  * changes are queued and mirrored here, then applied together (one exec per
  * file's content) before the next read of the container and at the end.
  */
 export class ShellFiles implements ContainerFiles {
   private readonly infos = new Map<string, FileInfo | null>();
   private readonly listings = new Map<string, Set<string>>();
+  /** Paths this session made: nothing to read ahead there. */
+  private readonly made = new Set<string>();
+  /** Contents read ahead, until read. */
+  private readonly contents = new Map<string, Buffer>();
   private pending: Step[] = [];
 
   constructor(
@@ -49,10 +57,18 @@ export class ShellFiles implements ContainerFiles {
     if (!info) throw errno("ENOENT", `readdir ${path}: no such file or directory`);
     if (info.type !== "dir") throw errno("ENOTDIR", `readdir ${path}: not a directory`);
     if (!this.listings.has(path)) await this.probe(path);
-    return [...(this.listings.get(path) ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const names = [...(this.listings.get(path) ?? [])].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    // A directory is listed to be walked: its small files are read ahead, many in one exec.
+    await this.readAhead(names.map((n) => childPath(path, n)));
+    return names;
   }
 
   async read(path: string): Promise<Buffer> {
+    const ahead = this.contents.get(path);
+    if (ahead) {
+      this.contents.delete(path);
+      return ahead;
+    }
     const { output, status } = await this.query(`if [ -f ${quote(path)} ]; then cat ${quote(path)}; else (exit 2); fi`);
     if (status === 2) throw errno("ENOENT", `open ${path}: no such file or directory`);
     if (status !== 0) throw errno("EIO", `read ${path}: the container's cat failed`);
@@ -98,14 +114,16 @@ export class ShellFiles implements ContainerFiles {
 
   async remove(path: string): Promise<void> {
     this.queue({ script: `rm -rf ${quote(path)}` });
-    for (const known of [...this.infos.keys(), ...this.listings.keys()]) {
+    for (const known of [...this.infos.keys(), ...this.listings.keys(), ...this.contents.keys()]) {
       if (known.startsWith(path === "/" ? "/" : `${path}/`)) {
         this.infos.delete(known);
         this.listings.delete(known);
+        this.contents.delete(known);
       }
     }
     this.infos.set(path, null);
     this.listings.delete(path);
+    this.contents.delete(path);
     this.listings.get(dir(path))?.delete(base(path));
   }
 
@@ -142,9 +160,44 @@ export class ShellFiles implements ContainerFiles {
     this.pending.push(step);
   }
 
+  /** Reads the small regular files among `paths`, up to READ_AHEAD bytes an exec; a file whose size changed meanwhile is left to read(). */
+  private async readAhead(paths: string[]): Promise<void> {
+    let batch: [string, number][] = [];
+    let total = 0;
+    const fetch = async () => {
+      if (batch.length === 0) return;
+      const { output } = await this.query(batch.map(([p]) => `base64 <${quote(p)}; echo .`).join("; "));
+      const encoded: string[] = [];
+      let current = "";
+      for (const line of output.toString("latin1").split("\n")) {
+        if (line !== ".") current += line;
+        else {
+          encoded.push(current);
+          current = "";
+        }
+      }
+      batch.forEach(([p, size], i) => {
+        const data = Buffer.from(encoded[i] ?? "", "base64");
+        if (data.length === size) this.contents.set(p, data);
+      });
+      batch = [];
+      total = 0;
+    };
+    for (const p of paths) {
+      const info = this.infos.get(p);
+      if (info?.type !== "file" || info.size === 0 || info.size > READ_AHEAD_FILE || this.contents.has(p) || this.made.has(p)) continue;
+      if (total + info.size > READ_AHEAD) await fetch();
+      batch.push([p, info.size]);
+      total += info.size;
+    }
+    await fetch();
+  }
+
   /** Records a new object at `path` in the mirror, and in its directory's listing. */
   private created(path: string, info: FileInfo): void {
     this.infos.set(path, info);
+    this.contents.delete(path);
+    this.made.add(path);
     this.listings.get(dir(path))?.add(base(path));
   }
 

@@ -136,8 +136,8 @@ describe.each(["sandbox", "gnu", "busybox"])("files through a shell (%s)", (name
       await files.setMeta(`${r}/out`, { mode: 0o750, uid: 0, gid: 0, mtime: 1_200_000_000_000 });
       expect(await files.readdir(`${r}/out`)).toEqual(["bin", "empty file", "link"]);
     });
-    // One probe, then the two pieces of content (the other steps ride along).
-    expect(calls.n).toBe(3);
+    // One probe, then every change in one exec.
+    expect(calls.n).toBe(2);
     await place.truth(async (files) => {
       expect(await files.read(`${r}/out/bin`)).toEqual(content);
       expect(await files.lstat(`${r}/out/bin`)).toMatchObject({ type: "file", mode: 0o4751, size: content.length, mtime: 1_000_000_000_000 });
@@ -173,6 +173,12 @@ describe.each(["sandbox", "gnu", "busybox"])("files through a shell (%s)", (name
     });
   });
 
+  it("answers ENOTDIR below a file", async () => {
+    await withShellFiles(place.run, "test", async (files) => {
+      await expect(files.lstat(`${place.root}/seed/plain/below`)).rejects.toMatchObject({ code: "ENOTDIR" });
+    });
+  });
+
   it("removes trees and reports the failure of a change", async () => {
     const r = place.root;
     await withShellFiles(place.run, "test", async (files) => {
@@ -188,6 +194,22 @@ describe.each(["sandbox", "gnu", "busybox"])("files through a shell (%s)", (name
     if (name !== "sandbox") return void (await written);
     await expect(written).rejects.toThrow(/wrote 5000 bytes, the file has \d+: the container's base64 -d does not write bytes intact/);
     await place.truth(async (files) => expect(await files.lstat(`${place.root}/bytes`)).toBeUndefined());
+  });
+
+  it("sends large content to an exec of its own, read with head -c", async () => {
+    const large = Buffer.concat(Array.from({ length: 20 }, () => text));
+    const { run, calls } = counted(place.run);
+    await withShellFiles(run, "test", async (files) => {
+      await files.write(`${place.root}/small1`, text.subarray(0, 10), false);
+      await files.write(`${place.root}/large`, large, false);
+      await files.write(`${place.root}/small2`, text.subarray(10, 30), false);
+    });
+    expect(calls.n).toBe(3);
+    await place.truth(async (files) => {
+      expect(await files.read(`${place.root}/small1`)).toEqual(text.subarray(0, 10));
+      expect(await files.read(`${place.root}/large`)).toEqual(large);
+      expect(await files.read(`${place.root}/small2`)).toEqual(text.subarray(10, 30));
+    });
   });
 
   it("cannot list a container's changes", async () => {

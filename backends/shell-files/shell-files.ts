@@ -10,10 +10,15 @@ export type RunScript = (script: string, input?: Buffer) => Promise<{ stdout: Bu
 interface Step {
   script: string;
   input?: Buffer;
+  /** How the step reads its input: by lines with sh's read, which takes no more than its line, or all at once with head -c, which may take more. */
+  reads?: "lines" | "head";
 }
 
 /** Steps run by one exec stay below this, well inside a command line's limits. */
 const MAX_SCRIPT = 8000;
+/** Content up to this size is sent as lines sh reads one by one, up to LINES_INPUT bytes an exec; larger content gets an exec of its own, read with head -c. */
+const LINES_CONTENT = 64 * 1024;
+const LINES_INPUT = 1024 * 1024;
 /** Files up to this size are read ahead when their directory is listed, up to READ_AHEAD bytes an exec. */
 const READ_AHEAD_FILE = 256 * 1024;
 const READ_AHEAD = 4 * 1024 * 1024;
@@ -28,8 +33,9 @@ function errno(code: string, message: string): Error {
  * costly (a session on a cloud backend), so metadata is fetched a directory
  * at a time and kept for the session, a file is read whole in one exec (the
  * small files of a directory being walked, many in one), and
- * changes are queued and mirrored here, then applied together (one exec per
- * file's content) before the next read of the container and at the end.
+ * changes are queued and mirrored here, then applied together (small files'
+ * contents many in one exec, a large one's in its own) before the next read
+ * of the container and at the end.
  */
 export class ShellFiles implements ContainerFiles {
   private readonly infos = new Map<string, FileInfo | null>();
@@ -89,8 +95,11 @@ export class ShellFiles implements ContainerFiles {
     // A base64 that mangles bytes (one writing them as text) is caught by the size, not left to corrupt the file.
     const check = `{ n=$(($(wc -c <${p}))); [ "$n" = ${size} ] || { echo "${path}: wrote ${size} bytes, the file has $n: the container's base64 -d does not write bytes intact"; false; }; }`;
     // A file whose content did not arrive whole is removed, as a failed extraction leaves none behind.
-    const fill = `{ head -c ${input.length} <&3 | base64 -d ${append ? ">>" : ">"} ${p} && ${check}; } || { rm -f ${p}; false; }`;
-    this.queue(data.length ? { script: fill, input } : { script: `: ${append ? ">>" : ">"} ${p}` });
+    const reads = data.length <= LINES_CONTENT ? "lines" : "head";
+    const lines = input.filter((b) => b === 10).length;
+    const source = reads === "lines" ? `i=0; while [ $i -lt ${lines} ]; do IFS= read -r l <&3; printf '%s\\n' "$l"; i=$((i+1)); done` : `head -c ${input.length} <&3`;
+    const fill = `{ ${source} | base64 -d ${append ? ">>" : ">"} ${p} && ${check}; } || { rm -f ${p}; false; }`;
+    this.queue(data.length ? { script: fill, input, reads } : { script: `: ${append ? ">>" : ">"} ${p}` });
     this.created(path, before ? { ...before, size } : { type: "file", mode: 0o644, uid: 0, gid: 0, size, mtime: Date.now() });
   }
 
@@ -131,27 +140,32 @@ export class ShellFiles implements ContainerFiles {
     throw new NotImplementedError(`the ${this.backend} backend cannot list a container's changes (docker diff, commit, export): it reaches the container's files only through a shell in it`);
   }
 
-  /** Applies the queued changes: one exec for each file's content, the other steps riding along. */
+  /** Applies the queued changes in as few execs as their input allows. */
   async flush(): Promise<void> {
     const steps = this.pending;
     this.pending = [];
     let batch: Step[] = [];
     const apply = async () => {
       if (batch.length === 0) return;
-      const input = batch.find((s) => s.input)?.input;
-      const ran = await this.run(applyScript(batch.map((s) => s.script)), input);
+      const inputs = batch.flatMap((s) => (s.input ? [s.input] : []));
+      const ran = await this.run(applyScript(batch.map((s) => s.script)), inputs.length ? Buffer.concat(inputs) : undefined);
       batch = [];
+      input = 0;
       const { output, status } = unframe(ran.stdout, ran.exitCode);
       if (status !== 0) throw new Error(output.toString("utf8").trim() || `a change to the container's files failed (status ${status})`);
     };
     let size = 0;
+    let input = 0;
     for (const step of steps) {
-      if ((step.input && batch.some((s) => s.input)) || size + step.script.length > MAX_SCRIPT) {
+      // head -c may take input meant for the steps after it (the sandbox's drops the rest of what it read): it reads last, alone.
+      const shared = step.reads && batch.some((s) => s.reads === "head" || (step.reads === "head" && s.reads));
+      if (shared || input + (step.input?.length ?? 0) > LINES_INPUT || size + step.script.length > MAX_SCRIPT) {
         await apply();
         size = 0;
       }
       batch.push(step);
       size += step.script.length + 4;
+      input += step.input?.length ?? 0;
     }
     await apply();
   }
@@ -223,7 +237,13 @@ export class ShellFiles implements ContainerFiles {
     }
     const { output } = await this.query(statScript(paths, path));
     const stats = parseStats(output);
-    for (const p of paths) if (!this.infos.has(p)) this.infos.set(p, stats.get(p) ?? null);
+    for (const p of paths) {
+      if (this.infos.has(p)) continue;
+      const found = stats.get(p);
+      const parent = p === "/" ? undefined : this.infos.get(dir(p));
+      // Below a file, a path is not missing but impossible: known() answers ENOTDIR.
+      if (found || !parent || parent.type === "dir" || parent.type === "symlink") this.infos.set(p, found ?? null);
+    }
     if (this.infos.get(path)?.type !== "dir" || this.listings.has(path)) return;
     const names = new Set<string>();
     for (const [p, info] of stats) {

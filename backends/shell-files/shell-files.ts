@@ -6,7 +6,7 @@ import { applyScript, encodeInput, parseStats, queryScript, quote, setMetaStep, 
 /** Runs a POSIX sh script in the container: its stdout (stderr may be mixed in) and exit code. Input never ends with EOF. */
 export type RunScript = (script: string, input?: Buffer) => Promise<{ stdout: Buffer; exitCode: number }>;
 
-/** One change to make, as a step of an applyScript; `input` is what its `head -c` reads. */
+/** One change to make, as a step of an applyScript; `input` is what it reads from fd 3. */
 interface Step {
   script: string;
   input?: Buffer;
@@ -31,14 +31,16 @@ function errno(code: string, message: string): Error {
  * A container's files through a shell in it, for a backend that can run
  * processes in a container but not reach its file system. Each exec is
  * costly (a session on a cloud backend), so metadata is fetched a directory
- * at a time and kept for the session, a file is read whole in one exec (the
- * small files of a directory being walked, many in one), and
- * changes are queued and mirrored here, then applied together (small files'
- * contents many in one exec, a large one's in its own) before the next read
- * of the container and at the end.
+ * at a time and kept for the session; a file is read in one exec, the small
+ * files of a directory being walked many in one; changes are mirrored here
+ * and queued, then applied together (small files' contents many in one exec,
+ * a large one's in its own) before the next read of the container, once a
+ * large content is queued, and at the end.
  */
 export class ShellFiles implements ContainerFiles {
+  /** Metadata by path; null where nothing is. */
   private readonly infos = new Map<string, FileInfo | null>();
+  /** Complete listings of directories. */
   private readonly listings = new Map<string, Set<string>>();
   /** Paths this session made: nothing to read ahead there. */
   private readonly made = new Set<string>();
@@ -82,7 +84,7 @@ export class ShellFiles implements ContainerFiles {
   }
 
   async mkdir(path: string): Promise<void> {
-    this.queue({ script: `mkdir ${quote(path)}` });
+    await this.queue({ script: `mkdir ${quote(path)}` });
     this.created(path, { type: "dir", mode: 0o755, uid: 0, gid: 0, size: 0, mtime: Date.now() });
     this.listings.set(path, new Set());
   }
@@ -99,30 +101,30 @@ export class ShellFiles implements ContainerFiles {
     const lines = input.filter((b) => b === 10).length;
     const source = reads === "lines" ? `i=0; while [ $i -lt ${lines} ]; do IFS= read -r l <&3; printf '%s\\n' "$l"; i=$((i+1)); done` : `head -c ${input.length} <&3`;
     const fill = `{ ${source} | base64 -d ${append ? ">>" : ">"} ${p} && ${check}; } || { rm -f ${p}; false; }`;
-    this.queue(data.length ? { script: fill, input, reads } : { script: `: ${append ? ">>" : ">"} ${p}` });
     this.created(path, before ? { ...before, size } : { type: "file", mode: 0o644, uid: 0, gid: 0, size, mtime: Date.now() });
+    await this.queue(data.length ? { script: fill, input, reads } : { script: `: ${append ? ">>" : ">"} ${p}` });
   }
 
   async symlink(path: string, target: string): Promise<void> {
-    this.queue({ script: `ln -s ${quote(target)} ${quote(path)}` });
+    await this.queue({ script: `ln -s ${quote(target)} ${quote(path)}` });
     this.created(path, { type: "symlink", mode: 0o777, uid: 0, gid: 0, size: Buffer.byteLength(target), mtime: Date.now(), link: target });
   }
 
   async link(path: string, target: string): Promise<void> {
     const info = await this.lstat(target);
     if (!info) throw errno("ENOENT", `link ${target} ${path}: no such file or directory`);
-    this.queue({ script: `ln ${quote(target)} ${quote(path)}` });
+    await this.queue({ script: `ln ${quote(target)} ${quote(path)}` });
     this.created(path, { ...info });
   }
 
   async setMeta(path: string, meta: { mode: number; uid: number; gid: number; mtime: number }): Promise<void> {
-    this.queue({ script: setMetaStep(path, meta) });
+    await this.queue({ script: setMetaStep(path, meta) });
     const info = this.infos.get(path);
     if (info) this.infos.set(path, { ...info, mode: meta.mode & 0o7777, uid: meta.uid, gid: meta.gid, mtime: Math.floor(meta.mtime / 1000) * 1000 });
   }
 
   async remove(path: string): Promise<void> {
-    this.queue({ script: `rm -rf ${quote(path)}` });
+    await this.queue({ script: `rm -rf ${quote(path)}` });
     for (const known of [...this.infos.keys(), ...this.listings.keys(), ...this.contents.keys()]) {
       if (known.startsWith(path === "/" ? "/" : `${path}/`)) {
         this.infos.delete(known);
@@ -170,8 +172,10 @@ export class ShellFiles implements ContainerFiles {
     await apply();
   }
 
-  private queue(step: Step): void {
+  /** Queues a change; content waiting to be sent stays below LINES_INPUT, so a large file never sits in memory whole. */
+  private async queue(step: Step): Promise<void> {
     this.pending.push(step);
+    if (step.reads === "head" || this.pending.reduce((n, s) => n + (s.input?.length ?? 0), 0) >= LINES_INPUT) await this.flush();
   }
 
   /** Reads the small regular files among `paths`, up to READ_AHEAD bytes an exec; a file whose size changed meanwhile is left to read(). */

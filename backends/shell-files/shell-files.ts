@@ -139,7 +139,7 @@ export class ShellFiles implements ContainerFiles {
   }
 
   async changes(): Promise<FileChange[]> {
-    throw new NotImplementedError(`the ${this.backend} backend cannot list a container's changes (docker diff, commit, export): it reaches the container's files only through a shell in it`);
+    throw new NotImplementedError(`the ${this.backend} backend cannot list a container's changes (docker diff, commit): it reaches the container's files only through a shell in it`);
   }
 
   /** Applies the queued changes in as few execs as their input allows. */

@@ -29,6 +29,15 @@ describe("shell files' scripts", () => {
     expect(() => unframe(Buffer.from("sh: base64: not found\n"), 127)).toThrow(/did not run the script \(exit code 127\): sh: base64: not found/);
   });
 
+  it("decodes a payload larger than its slices, with CR LF line ends", () => {
+    const data = Buffer.alloc(9 * 1024 * 1024 + 5);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31) % 256;
+    const lines = (Buffer.concat([data, Buffer.from("\n0")]).toString("base64").match(/.{1,76}/g) ?? []).join("\r\n");
+    const { output, status } = unframe(Buffer.from(`sockerless-files\r\n${lines}\r\nsockerless-files\r\n`), 0);
+    expect(status).toBe(0);
+    expect(output.equals(data)).toBe(true);
+  });
+
   it("sends input as base64 lines a terminal's canonical input takes", () => {
     const lines = encodeInput(Buffer.alloc(1000, 7)).toString().split("\n");
     expect(lines.pop()).toBe("");

@@ -29,13 +29,39 @@ export function applyScript(steps: string[]): string {
   return ["exec 3<&0 </dev/null", "export LC_ALL=C", `out=$( { ${steps.join(" && ")}; } 2>&1 )`, "s=$?", `echo ${FRAME}`, `{ printf '%s' "$out"; printf '\\n%d' $s; } | base64`, `echo ${FRAME}`].join("; ");
 }
 
+/** Where the line holding only FRAME (CR LF or LF ended) starts at or after `from`, and where the next line starts. */
+function frameLine(out: Buffer, from: number): { start: number; next: number } | undefined {
+  for (let at = out.indexOf(FRAME, from); at >= 0; at = out.indexOf(FRAME, at + 1)) {
+    if (at > 0 && out[at - 1] !== 10) continue;
+    let end = at + FRAME.length;
+    if (out[end] === 13) end++;
+    if (out[end] === 10) return { start: at, next: end + 1 };
+  }
+  return undefined;
+}
+
+/** Decodes base64 lines without making one string of them all: a file read out may be larger than a string can be. */
+function decodeLines(text: Buffer): Buffer {
+  const compact = Buffer.alloc(text.length);
+  let size = 0;
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf(10, at);
+    if (end < 0) end = text.length;
+    size += text.copy(compact, size, at, text[end - 1] === 13 ? end - 1 : end);
+    at = end + 1;
+  }
+  const SLICE = 4 * 1024 * 1024;
+  const parts: Buffer[] = [];
+  for (let at = 0; at < size; at += SLICE) parts.push(Buffer.from(compact.subarray(at, Math.min(at + SLICE, size)).toString("latin1"), "base64"));
+  return Buffer.concat(parts);
+}
+
 /** What a framed script printed, and its body's status. */
 export function unframe(stdout: Buffer, exitCode: number): { output: Buffer; status: number } {
-  const lines = stdout.toString("latin1").split("\n").map((l) => l.replace(/\r$/, ""));
-  const start = lines.indexOf(FRAME);
-  const end = lines.indexOf(FRAME, start + 1);
-  if (start < 0 || end < 0) throw new Error(`the container's shell did not run the script (exit code ${exitCode}): ${stdout.toString("utf8").trim().slice(0, 500)}`);
-  const payload = Buffer.from(lines.slice(start + 1, end).join(""), "base64");
+  const first = frameLine(stdout, 0);
+  const second = first && frameLine(stdout, first.next);
+  if (!first || !second) throw new Error(`the container's shell did not run the script (exit code ${exitCode}): ${stdout.subarray(0, 500).toString("utf8").trim()}`);
+  const payload = decodeLines(stdout.subarray(first.next, second.start));
   const cut = payload.lastIndexOf(10);
   return { output: payload.subarray(0, cut), status: Number(payload.subarray(cut + 1).toString()) };
 }

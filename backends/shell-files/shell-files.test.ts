@@ -196,8 +196,23 @@ describe.each(["sandbox", "gnu", "busybox"])("files through a shell (%s)", (name
       return place.truth(async (files) => expect(await files.read(`${place.root}/bytes`)).toEqual(binary));
     }
     // The sandbox's base64 -d writes bytes above 0x7f as UTF-8.
-    await expect(written).rejects.toThrow(/wrote 5000 bytes, the file has \d+: the container's base64 -d does not write bytes intact/);
+    await expect(written).rejects.toThrow(/wrote 5000 bytes, the file has \d+: base64 -d in the container does not write bytes intact/);
     await place.truth(async (files) => expect(await files.lstat(`${place.root}/bytes`)).toBeUndefined());
+  });
+
+  it("quotes names for the shell", async () => {
+    const dirName = `${place.root}/it's $HOME "dir"`;
+    const path = `${dirName}/a \`b\` *`;
+    await withShellFiles(place.run, "test", async (files) => {
+      await files.mkdir(dirName);
+      await files.write(path, Buffer.from("quoted\n"), false);
+      await files.setMeta(path, { mode: 0o640, uid: 0, gid: 0, mtime: 1_000_000_000_000 });
+    });
+    await withShellFiles(place.run, "test", async (files) => {
+      expect(await files.readdir(dirName)).toEqual(["a `b` *"]);
+      expect(await files.lstat(path)).toMatchObject({ type: "file", mode: 0o640, size: 7, mtime: 1_000_000_000_000 });
+      expect((await files.read(path)).toString()).toBe("quoted\n");
+    });
   });
 
   it("sends large content to an exec of its own, read with head -c", async () => {

@@ -95,11 +95,11 @@ export class ShellFiles implements ContainerFiles {
     const size = (before?.size ?? 0) + data.length;
     const input = encodeInput(data);
     // A base64 that mangles bytes (one writing them as text) is caught by the size, not left to corrupt the file.
-    const check = `{ n=$(($(wc -c <${p}))); [ "$n" = ${size} ] || { echo "${path}: wrote ${size} bytes, the file has $n: the container's base64 -d does not write bytes intact"; false; }; }`;
-    // A file whose content did not arrive whole is removed, as a failed extraction leaves none behind.
+    const check = `{ n=$(wc -c <${p}); [ $n -eq ${size} ] 2>/dev/null || { printf '%s: wrote ${size} bytes, the file has %s: base64 -d in the container does not write bytes intact\\n' ${p} $n; false; }; }`;
     const reads = data.length <= LINES_CONTENT ? "lines" : "head";
     const lines = input.filter((b) => b === 10).length;
     const source = reads === "lines" ? `i=0; while [ $i -lt ${lines} ]; do IFS= read -r l <&3; printf '%s\\n' "$l"; i=$((i+1)); done` : `head -c ${input.length} <&3`;
+    // A file whose content did not arrive whole is removed, as a failed extraction leaves none behind.
     const fill = `{ ${source} | base64 -d ${append ? ">>" : ">"} ${p} && ${check}; } || { rm -f ${p}; false; }`;
     this.created(path, before ? { ...before, size } : { type: "file", mode: 0o644, uid: 0, gid: 0, size, mtime: Date.now() });
     await this.queue(data.length ? { script: fill, input, reads } : { script: `: ${append ? ">>" : ">"} ${p}` });

@@ -22,6 +22,13 @@ describe("shell files' scripts", () => {
     expect(stats.get("/srv/fifo")).toMatchObject({ type: "fifo", mode: 0o644 });
   });
 
+  it("tells the names of one file apart by ls -i's inode numbers", () => {
+    const stats = parseStats(Buffer.from(["  131 -rw-r--r-- 2 0 0 6 Nov 27 12:11 /srv/a", "  131 -rw-r--r-- 2 0 0 6 Nov 27 12:11 /srv/b", "  132 -rw-r--r-- 1 0 0 6 Nov 27 12:11 /srv/c", "", ""].join("\n")));
+    expect(stats.get("/srv/a")?.identity).toBe("inode:131");
+    expect(stats.get("/srv/b")?.identity).toBe("inode:131");
+    expect(stats.get("/srv/c")?.identity).toBeUndefined();
+  });
+
   it("takes the framed payload out of a terminal's output, echoed input and CR LF included", () => {
     const payload = Buffer.from("out\n0").toString("base64");
     const stdout = Buffer.from(`aGVsbG8K\r\nsockerless-files\r\n${payload}\r\nsockerless-files\r\n`);

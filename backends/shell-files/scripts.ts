@@ -78,12 +78,13 @@ export function statScript(paths: string[], listed?: string): string {
     const prefix = listed === "/" ? "" : quote(listed);
     lines.push(`if [ -d ${quote(listed)} ] && [ ! -L ${quote(listed)} ]; then set -- "$@" ${prefix}/* ${prefix}/.[!.]* ${prefix}/..?*; fi`);
   }
-  lines.push(`ls -lnd "$@"`, "echo", `find "$@" -maxdepth 0 -printf '%T@ %p\\n' || stat -c '%Y %n' "$@"`);
+  // -i (inode numbers, which tell hard links apart) is GNU's and busybox's, not the sandbox's.
+  lines.push(`if ls -lnid / >/dev/null 2>&1; then ls -lnid "$@"; else ls -lnd "$@"; fi`, "echo", `find "$@" -maxdepth 0 -printf '%T@ %p\\n' || stat -c '%Y %n' "$@"`);
   return lines.join("; ");
 }
 
 const TYPES: Record<string, FileInfo["type"]> = { "-": "file", d: "dir", l: "symlink", p: "fifo" };
-const LS_LINE = /^([-dlpcbs])([-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT])\S*\s+\d+\s+(\d+)\s+(\d+)\s+(\d+)\s+\S+\s+\S+\s+\S+ (\/.*)$/;
+const LS_LINE = /^(?:\s*(\d+)\s+)?([-dlpcbs])([-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT])\S*\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\S+\s+\S+\s+\S+ (\/.*)$/;
 
 function modeOf(bits: string): number {
   let mode = 0;
@@ -106,16 +107,19 @@ export function parseStats(output: Buffer): Map<string, FileInfo> {
   const stats = new Map<string, FileInfo>();
   for (const line of listing.split("\n")) {
     const m = LS_LINE.exec(line);
-    const type = m && TYPES[m[1]];
+    const type = m && TYPES[m[2]];
     if (!m || !type) continue;
-    let path = m[6];
+    const [, inode, , bits, links, uid, gid, size] = m;
+    let path = m[8];
     let link: string | undefined;
     if (type === "symlink") {
       const arrow = path.indexOf(" -> ");
       link = path.slice(arrow + 4);
       path = path.slice(0, arrow);
     }
-    stats.set(path, { type, mode: modeOf(m[2]), uid: Number(m[3]), gid: Number(m[4]), size: Number(m[5]), mtime: mtimes.get(path) ?? 0, ...(link !== undefined ? { link } : {}) });
+    // A file with several names shares its inode among them.
+    const identity = type === "file" && inode && Number(links) > 1 ? `inode:${inode}` : undefined;
+    stats.set(path, { type, mode: modeOf(bits), uid: Number(uid), gid: Number(gid), size: Number(size), mtime: mtimes.get(path) ?? 0, ...(link !== undefined ? { link } : {}), ...(identity ? { identity } : {}) });
   }
   return stats;
 }

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,6 +57,7 @@ const hostSeed = async (root: string) => {
   writeFileSync(join(root, "seed/sub dir/.hidden"), "dot\n");
   writeFileSync(join(root, "seed/plain"), "plain\n");
   symlinkSync("plain", join(root, "seed/link"));
+  linkSync(join(root, "seed/plain"), join(root, "seed/hard"));
 };
 
 let tmp: string;
@@ -97,6 +98,7 @@ beforeAll(async () => {
         await f.write(`${root}/seed/sub dir/.hidden`, Buffer.from("dot\n"), false);
         await f.write(`${root}/seed/plain`, Buffer.from("plain\n"), false);
         await f.symlink(`${root}/seed/link`, "plain");
+        await f.link(`${root}/seed/hard`, `${root}/seed/plain`);
       });
     },
   });
@@ -156,7 +158,7 @@ describe.each(["sandbox", "gnu", "busybox"])("files through a shell (%s)", (name
       const { type, mode, uid, gid, size } = truth!;
       expect(await files.lstat(`${seed}/plain`)).toMatchObject({ type, mode, uid, gid, size });
       expect(await files.lstat(seed)).toMatchObject({ type: "dir" });
-      expect(await files.readdir(seed)).toEqual(["link", "plain", "sub dir"]);
+      expect(await files.readdir(seed)).toEqual(["hard", "link", "plain", "sub dir"]);
       // The listing, then the small files read ahead.
       expect(calls.n).toBe(3);
       expect((await files.read(`${seed}/plain`)).toString()).toBe("plain\n");
@@ -168,6 +170,11 @@ describe.each(["sandbox", "gnu", "busybox"])("files through a shell (%s)", (name
       expect((await files.read(`${seed}/sub dir/.hidden`)).toString()).toBe("dot\n");
       await expect(files.read(`${seed}/missing`)).rejects.toMatchObject({ code: "ENOENT" });
       expect(calls.n).toBe(6);
+      // The sandbox's ls has no -i: hard links are not told apart there.
+      const identity = (await files.lstat(`${seed}/plain`))?.identity;
+      if (name === "sandbox") expect(identity).toBeUndefined();
+      else expect(identity).toMatch(/^inode:\d+$/);
+      expect((await files.lstat(`${seed}/hard`))?.identity).toBe(identity);
       const mtime = (await files.lstat(`${seed}/plain`))!.mtime;
       expect(Math.abs(mtime - truth!.mtime)).toBeLessThan(1000);
     });

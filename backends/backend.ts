@@ -25,6 +25,8 @@ export interface BackendCapabilities {
   archive: boolean;
   /** ... and of containers that are not running. */
   archiveNotRunning: boolean;
+  /** Whether `docker export` can read the whole file system as the container's own; absent means as archive. */
+  export?: boolean;
   pause: boolean;
   publishPorts: boolean;
   networking: boolean;

@@ -1,9 +1,9 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand, ResourceAlreadyExistsException } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { ECRClient } from "@aws-sdk/client-ecr";
-import { NotImplementedError } from "../../engine/errors.js";
 import { ProcessStartError, type Backend, type BackendFactory, type ContainerFiles, type ContainerSpec, type ImageSource, type ProcessHandle, type ProcessSpec } from "../backend.js";
 import { startExec } from "./exec.js";
+import { withTaskFiles } from "./files.js";
 import { EcrImages } from "./images.js";
 import { parseEcsOptions, type EcsOptions } from "./options.js";
 import { deleteLogStreams, deleteTaskDefinitions } from "./cleanup.js";
@@ -50,8 +50,9 @@ class EcsBackend implements Backend {
         run: true,
         exec: true,
         attach: false,
-        archive: false,
+        archive: true,
         archiveNotRunning: false,
+        export: false,
         pause: false,
         publishPorts: false,
         networking: false,
@@ -71,8 +72,9 @@ class EcsBackend implements Backend {
     // Nothing exists on AWS before the first start.
   }
 
-  async withFiles<T>(): Promise<T> {
-    throw new NotImplementedError("copying files into and out of containers is not supported by the ecs backend");
+  withFiles<T>(container: ContainerSpec, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
+    const taskArn = this.tasks.get(container.id)?.taskArn;
+    return withTaskFiles(taskArn ? this.taskRef(container.id, taskArn) : undefined, container.main?.user ?? "", use);
   }
 
   startProcess(container: ContainerSpec, process: ProcessSpec, exec: boolean): Promise<ProcessHandle> {

@@ -173,6 +173,8 @@ export class ContainerArchive {
     const c = this.containers.get(idOrName);
     if (c.state.Status === "dead") throw new ConflictError(`You cannot export container ${c.id} which is Dead`);
     if (c.state.Status === "removing") throw new ConflictError(`You cannot export container ${c.id} which is being removed`);
+    const backend = this.backend.describe(c.config.Labels ?? {});
+    if (backend.capabilities.export === false) throw new NotImplementedError(`exporting containers is not supported by the ${backend.name} backend`);
     const mountPoints = new Set(this.containers.backendSpec(c).mounts.map((m) => clean(`/${m.destination}`)));
     const pack = tar.pack();
     const ended = new Promise<void>((r) => pack.once("close", () => r()));

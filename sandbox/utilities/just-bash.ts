@@ -1,4 +1,4 @@
-import { Bash, getCommandNames, getNetworkCommandNames, type FsStat, type IFileSystem } from "just-bash";
+import { Bash, defineCommand, getCommandNames, getNetworkCommandNames, latin1FromBytes, type FsStat, type IFileSystem } from "just-bash";
 import { readAll } from "../io.js";
 import type { UtilityCall } from "./context.js";
 
@@ -39,8 +39,15 @@ export function isJustBashUtility(name: string): boolean {
  */
 const UTILITY_DIR = "/usr/bin";
 
+/**
+ * Where a utility's output is taken from: a command its output is piped
+ * into, which keeps it as the bytes written. just-bash's own result turns
+ * output it takes for text (base64 -d's, for one) into UTF-8.
+ */
+const OUTPUT_SINK = "__sockerless_output";
+
 function utilityView(fs: IFileSystem): IFileSystem {
-  const isUtilityPath = (p: string) => p.startsWith(UTILITY_DIR + "/") && names.has(p.slice(UTILITY_DIR.length + 1));
+  const isUtilityPath = (p: string) => p === `${UTILITY_DIR}/${OUTPUT_SINK}` || (p.startsWith(UTILITY_DIR + "/") && names.has(p.slice(UTILITY_DIR.length + 1)));
   const utilityStub = (p: string): FsStat => ({ isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o755, size: 0, mtime: new Date(0), identity: `sandbox-utility:${p}` });
   return new Proxy(fs, {
     get(target, prop, receiver) {
@@ -94,16 +101,21 @@ export async function runJustBashUtility(call: UtilityCall, allowedUrls: string[
     return 7;
   }
   const stdin = ignoresStdin.has(call.argv[0]) ? "" : Buffer.from(await readAll(call.stdin)).toString("latin1");
+  let out = Buffer.alloc(0);
+  const sink = defineCommand(OUTPUT_SINK, async (_args, ctx) => {
+    out = Buffer.from(latin1FromBytes(ctx.stdin), "latin1");
+    return { stdout: "", stderr: "", exitCode: 0 };
+  });
   const bash = new Bash({
     fs: utilityView(call.fs),
+    customCommands: [sink],
     cwd: call.cwd,
     env: { ...call.env, PATH: UTILITY_DIR },
     executionLimits: generous,
     // curl has no timeout of its own: a Runtime API's long poll for the next event may wait for hours.
     ...(allowedUrls.length ? { network: { allowedUrlPrefixes: allowedUrls, allowedMethods: [...ALL_METHODS], timeoutMs: generous.maxExecutionTimeMs } } : {}),
   });
-  const result = await bash.exec(call.argv.map(quote).join(" "), { stdin, stdinKind: "bytes", signal: call.signal, cwd: call.cwd });
-  const out = result.stdoutKind === "bytes" || result.stdoutEncoding === "binary" ? Buffer.from(result.stdout, "latin1") : Buffer.from(result.stdout, "utf8");
+  const result = await bash.exec(`set -o pipefail; ${call.argv.map(quote).join(" ")} | ${OUTPUT_SINK}`, { stdin, stdinKind: "bytes", signal: call.signal, cwd: call.cwd });
   if (out.length) await call.stdout.write(out);
   if (result.stderr) await call.stderr.write(result.stderr);
   return result.exitCode;

@@ -36,6 +36,19 @@ export interface BackendCapabilities {
   signals: boolean;
   /** Output keeps stderr apart from stdout. */
   stderr: boolean;
+  // The ones below are supported where absent.
+  /** Output arrives as written; false: as whole lines, so a last line without a newline gains one. */
+  rawOutput?: boolean;
+  /** A restarted container keeps the files it changed; false: each start begins from the image. */
+  filesPersist?: boolean;
+  /** Config.Hostname sets the name a container sees. */
+  hostname?: boolean;
+  /** HostConfig.GroupAdd reaches its processes. */
+  groupAdd?: boolean;
+  /** An exec runs as another user than the container's. */
+  execUser?: boolean;
+  /** An exec's input can end (EOF) without a terminal. */
+  execInputEnds?: boolean;
   /** The HostConfig resource limits it enforces ("Memory", "CpuShares", ...); engine/ discards the others with a warning. */
   resources: string[];
 }

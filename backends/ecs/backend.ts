@@ -59,6 +59,12 @@ class EcsBackend implements Backend {
         mounts: false,
         signals: false,
         stderr: false,
+        rawOutput: false,
+        filesPersist: false,
+        hostname: false,
+        groupAdd: false,
+        execUser: false,
+        execInputEnds: false,
         resources: ["Memory"],
       },
     };
@@ -74,7 +80,7 @@ class EcsBackend implements Backend {
 
   withFiles<T>(container: ContainerSpec, use: (files: ContainerFiles) => Promise<T>): Promise<T> {
     const taskArn = this.tasks.get(container.id)?.taskArn;
-    return withTaskFiles(taskArn ? this.taskRef(container.id, taskArn) : undefined, container.main?.user ?? "", use);
+    return withTaskFiles(taskArn ? this.taskRef(container.id, taskArn) : undefined, use);
   }
 
   startProcess(container: ContainerSpec, process: ProcessSpec, exec: boolean): Promise<ProcessHandle> {
@@ -147,7 +153,7 @@ class EcsBackend implements Backend {
     const taskArn = this.tasks.get(spec.id)?.taskArn;
     if (!taskArn) throw new ProcessStartError("the container has no ECS task to run the exec in", 128);
     await untilExecReady(this.taskRef(spec.id, taskArn));
-    return startExec(this.ecs, this.options.cluster, taskArn, process, spec.main?.user ?? "");
+    return startExec(this.ecs, this.options.cluster, taskArn, process);
   }
 
   private ensureLogGroup(): Promise<void> {

@@ -125,6 +125,14 @@ describe("the ecs backend", () => {
     expect(images.imageDetails?.map((i) => i.imageTags)).toHaveLength(1);
   });
 
+  it("gives a container with a TTY a task with a terminal, whose output keeps the terminal's CR LF", async () => {
+    const id = await create({ Cmd: ["sh", "-c", "echo one; echo two"], Tty: true });
+    await start(id);
+    expect(await waitFor(id)).toBe(0);
+    const r = await d.request("GET", `/containers/${id}/logs?stdout=1&stderr=1`);
+    expect(r.body).toBe("one\r\ntwo\r\n");
+  });
+
   it("removes a container that asked for it once it exits, with its task definitions", async () => {
     const id = await create({ Cmd: ["echo", "gone"], HostConfig: { AutoRemove: true } });
     const waiting = d.request("POST", `/containers/${id}/wait?condition=removed`);
@@ -210,6 +218,22 @@ describe("the ecs backend", () => {
     const signalled = await d.request("POST", `/containers/${running}/kill?signal=USR1`);
     expect(signalled.status).toBe(501);
     expect(signalled.json().message).toMatch(/SIGUSR1 is not supported by the ecs backend/);
+    for (const [body, message] of [
+      [{ Cmd: ["id"], User: "nobody" }, /an exec as another user than the container's is not supported by the ecs backend/],
+      [{ Cmd: ["cat"], AttachStdin: true }, /an exec's input without a terminal .* is not supported by the ecs backend/],
+    ] as const) {
+      const refusedExec = await d.request("POST", `/containers/${running}/exec`, JSON.stringify(body), json);
+      expect(refusedExec.status).toBe(501);
+      expect(refusedExec.json().message).toMatch(message);
+    }
+    for (const [body, message] of [
+      [{ Hostname: "web" }, /a hostname of the container's own \(web\) is not supported by the ecs backend/],
+      [{ HostConfig: { GroupAdd: ["audio"] } }, /supplementary groups \(--group-add\) are not supported by the ecs backend/],
+    ] as const) {
+      const refusedStart = await d.request("POST", `/containers/${await create({ Cmd: ["true"], ...body })}/start`);
+      expect(refusedStart.status).toBe(501);
+      expect(refusedStart.json().message).toMatch(message);
+    }
     expect((await d.request("DELETE", `/containers/${running}?force=1`)).status).toBe(204);
   });
 

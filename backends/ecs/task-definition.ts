@@ -41,6 +41,7 @@ export function taskDefinition(spec: ContainerSpec, process: ProcessSpec, image:
         portMappings: portMappings(spec),
         ...(process.cwd ? { workingDirectory: process.cwd } : {}),
         ...(process.user ? { user: process.user } : {}),
+        ...(process.tty ? { pseudoTerminal: true } : {}),
         // Docker's default time between SIGTERM and SIGKILL on stop.
         stopTimeout: 10,
         logConfiguration: {

@@ -63,6 +63,10 @@ class LambdaBackend implements Backend {
         signals: false,
         // The function's log holds its stdout and stderr together.
         stderr: false,
+        rawOutput: false,
+        filesPersist: false,
+        hostname: false,
+        groupAdd: false,
         resources: ["Memory"],
       },
     };

@@ -2,7 +2,12 @@ import type { Backend, BackendDescription, ContainerSpec, ProcessSpec } from "..
 import { NotImplementedError } from "../errors.js";
 
 /** Refuses a start that needs what the backend declares it cannot do; a health check runs as an exec. */
-export function checkStartSupported(about: BackendDescription, spec: ContainerSpec, main: ProcessSpec, healthChecked: boolean): void {
+export function checkStartSupported(about: BackendDescription, spec: ContainerSpec, main: ProcessSpec, healthChecked: boolean, containerId: string): void {
+  // Docker's default hostname is the short ID; only one the client chose is refused.
+  if (about.capabilities.hostname === false && main.hostname !== containerId.slice(0, 12)) {
+    throw new NotImplementedError(`a hostname of the container's own (${main.hostname}) is not supported by the ${about.name} backend`);
+  }
+  if (about.capabilities.groupAdd === false && main.groups.length > 0) throw new NotImplementedError(`supplementary groups (--group-add) are not supported by the ${about.name} backend`);
   if (healthChecked && !about.capabilities.exec) throw new NotImplementedError(`health checks are not supported by the ${about.name} backend: they run as execs, which it cannot run`);
   const mount = spec.mounts[0];
   if (mount && !about.capabilities.mounts) {
@@ -11,8 +16,14 @@ export function checkStartSupported(about: BackendDescription, spec: ContainerSp
   if (main.stdin && !about.capabilities.attach) throw new NotImplementedError(`input to a container's main process (OpenStdin) is not supported by the ${about.name} backend`);
 }
 
-export function checkExecSupported(about: BackendDescription): void {
+export function checkExecSupported(about: BackendDescription, exec: { user: string; containerUser: string; stdin: boolean; tty: boolean }): void {
   if (!about.capabilities.exec) throw new NotImplementedError(`exec is not supported by the ${about.name} backend`);
+  if (about.capabilities.execUser === false && exec.user && exec.user !== exec.containerUser) {
+    throw new NotImplementedError(`an exec as another user than the container's is not supported by the ${about.name} backend`);
+  }
+  if (about.capabilities.execInputEnds === false && exec.stdin && !exec.tty) {
+    throw new NotImplementedError(`an exec's input without a terminal (-i without -t) is not supported by the ${about.name} backend: the end of the input cannot reach the command`);
+  }
 }
 
 /** Refuses a signal other than a stop's where the backend can only stop a container. */

@@ -58,7 +58,7 @@ export class ExecManager {
     }
     if (!this.containers.isRunning(c.id)) throw new ConflictError(`container ${c.id} is not running`);
     if (c.state.Paused) throw new ConflictError(`Container ${c.id} is paused, unpause the container before exec`);
-    checkExecSupported(this.backend.describe(c.config.Labels ?? {}));
+    checkExecSupported(this.backend.describe(c.config.Labels ?? {}), { user: config.User ?? "", containerUser: c.config.User ?? "", stdin: Boolean(config.AttachStdin), tty: Boolean(config.Tty) });
     const exec: Exec = { id: randomBytes(32).toString("hex"), containerId: c.id, config, running: false, started: false, exitCode: null };
     this.execs.set(exec.id, exec);
     this.events.container(c, execAction("exec_create", config), { execID: exec.id });

@@ -274,7 +274,7 @@ export class ContainerManager {
       this.attachments.started(c);
       const spec = this.backendSpec(c);
       const main = mainProcess(c);
-      checkStartSupported(this.backend.describe(c.config.Labels ?? {}), spec, main, probeCommand(c.config) !== undefined);
+      checkStartSupported(this.backend.describe(c.config.Labels ?? {}), spec, main, probeCommand(c.config) !== undefined, c.id);
       process = await this.backend.startProcess(spec, main, false);
     } catch (err) {
       this.starting.delete(c.id);

@@ -23,6 +23,8 @@ export interface WorkloadSpec {
   labels?: Record<string, string>;
   /** A hard memory limit in bytes; 0 for none. */
   memoryBytes?: number;
+  /** Runs it with a terminal: output as a terminal writes it (CR LF), one stream. */
+  tty?: boolean;
   /** Loopback HTTP URLs of the simulator's own its processes must reach (a Runtime API), on a backend that grants no network otherwise. */
   grantUrls?: string[];
 }
@@ -118,6 +120,7 @@ export class Workloads {
         WorkingDir: spec.workingDir ?? "",
         User: spec.user ?? "",
         Labels: spec.labels ?? {},
+        Tty: Boolean(spec.tty),
       },
       { Memory: spec.memoryBytes ?? 0, NetworkMode: "default" },
     );
@@ -201,13 +204,17 @@ function failedWorkload(id: string, exit: WorkloadExit): Workload {
 export class LineSplitter {
   private pending = "";
 
-  constructor(private readonly emit: (line: string) => void) {}
+  /** `keepCR`: a line keeps the CR before its LF, as Docker's log drivers keep it. */
+  constructor(
+    private readonly emit: (line: string) => void,
+    private readonly keepCR = false,
+  ) {}
 
   write(data: Buffer): void {
     const text = this.pending + data.toString("utf8");
     const lines = text.split("\n");
     this.pending = lines.pop()!;
-    for (const line of lines) this.emit(line.endsWith("\r") ? line.slice(0, -1) : line);
+    for (const line of lines) this.emit(line.endsWith("\r") && !this.keepCR ? line.slice(0, -1) : line);
   }
 
   flush(): void {

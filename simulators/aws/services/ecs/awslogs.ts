@@ -27,7 +27,8 @@ export class AwsLogsDriver {
   ) {
     if (prefix) this.open(`${prefix}/${containerName}/${taskId}`);
     const emit = (message: string) => this.put({ timestamp: Date.now(), message });
-    this.splitters = { 1: new LineSplitter(emit), 2: new LineSplitter(emit) };
+    // Like Docker's awslogs driver, lines are split at LF only: a terminal's CR stays in the message.
+    this.splitters = { 1: new LineSplitter(emit, true), 2: new LineSplitter(emit, true) };
   }
 
   /** The driver for a container definition, or undefined when it logs elsewhere. */

@@ -221,6 +221,7 @@ export class TaskRunner {
       env: [...env].map(([k, v]) => `${k}=${v}`),
       ...(def.workingDirectory ? { workingDir: def.workingDirectory } : {}),
       ...(def.user ? { user: def.user } : {}),
+      tty: Boolean(def.pseudoTerminal),
       labels,
       memoryBytes: memory ? memory * 1024 * 1024 : 0,
       grantUrls: [metadataUri],

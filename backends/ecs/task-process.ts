@@ -48,8 +48,9 @@ export async function untilExecReady(ref: TaskRef): Promise<void> {
 /** How a stopped task's container ended: its exit code, or, when it never ran, the reason with 128. */
 export function exitOf(task: Task): ProcessExit {
   const container = task.containers?.[0];
-  // ECS often repeats the container's reason as the task's.
-  const reason = [...new Set([task.stoppedReason, container?.reason].filter(Boolean))].join(": ");
+  // ECS often repeats the container's reason as the task's. A start that failed
+  // is Docker's error already: what follows ECS's CannotStartContainerError is the runtime's own message.
+  const reason = [...new Set([task.stoppedReason, container?.reason].filter(Boolean))].join(": ").replace(/^CannotStartContainerError: /, "");
   if (container?.exitCode === undefined || container.exitCode === null) return { exitCode: 128, error: reason || "the task stopped without an exit code" };
   return { exitCode: container.exitCode, ...(container.reason ? { error: container.reason } : {}) };
 }

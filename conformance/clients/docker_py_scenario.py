@@ -231,6 +231,7 @@ def list_with_filters():
 
 
 @check
+@needs("hostname")
 def inspect_and_reload():
     c = create(["sh", "-c", "echo $A"], environment={"A": "1"}, working_dir="/tmp", hostname="hh", labels={"x": "y"})
     a = api.inspect_container(c.id)
@@ -354,6 +355,7 @@ def exec_run_stream():
 
 
 @check
+@needs("execUser")
 def exec_low_level_inspect():
     c = sleeper()
     e = api.exec_create(c.id, ["sh", "-c", "exit 7"], user="nobody")

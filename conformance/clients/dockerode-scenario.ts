@@ -217,7 +217,7 @@ check("logs follow until exit", ["attach"], async () => {
   await c.remove();
 });
 
-check("exec: output, exit code, workdir, env, user, inspect", ["stderr"], async () => {
+check("exec: output, exit code, workdir, env, user, inspect", ["stderr", "execUser"], async () => {
   const c = await sleeper();
   const r = await execRun(c, { Cmd: ["sh", "-c", "echo out; echo err >&2; exit 3"] });
   expect([r.out, r.err, r.inspect.ExitCode, r.inspect.Running], ["out\n", "err\n", 3, false], "output and exit");
@@ -231,7 +231,7 @@ check("exec: output, exit code, workdir, env, user, inspect", ["stderr"], async 
   await c.remove({ force: true });
 });
 
-check("exec with stdin", async () => {
+check("exec with stdin", ["execInputEnds"], async () => {
   const c = await sleeper();
   const exec = await c.exec({ Cmd: ["cat"], AttachStdin: true, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: true });

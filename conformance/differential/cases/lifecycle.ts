@@ -186,6 +186,7 @@ export const logCases: Case[] = [
   },
   {
     name: "logs of a last line without a newline",
+    needs: ["rawOutput"],
     setup: [createNamed("lc-l1", { Cmd: ["sh", "-c", "echo one; printf partial"] }), start("lc-l1"), wait("lc-l1")],
     request: logs("stdout=1"),
     compare: "exact",

@@ -4,7 +4,7 @@
 NODE_DEPS := node_modules/.package-lock.json
 API_SPEC := .cache/specs/docker-engine-v1.51.yaml
 
-.PHONY: all install build run test conformance conformance-aws conformance-docker-py bench clean
+.PHONY: all install build run test conformance conformance-aws conformance-ecs conformance-docker-py bench clean
 
 all: build
 
@@ -29,9 +29,13 @@ test: build $(API_SPEC)
 conformance: build
 	bash conformance/run.sh
 
-# The AWS simulator's suite alone: the SDK clients and the aws CLI (no reference engine, so no docker login/push/pull).
+# The AWS simulator's suite alone: the SDK clients and the aws CLI (no reference engine, so no docker login/push/pull), then the docker CLI on the ecs and lambda backends.
 conformance-aws: build
 	bash conformance/aws/run.sh
+
+# The container suites, CLI scenarios and client scenarios on the ecs backend, over an AWS simulator of its own.
+conformance-ecs: build
+	bash conformance/ecs-backend.sh
 
 # docker-py's own integration tests (containers, exec, logs, volumes, networks) against sockerless; long.
 conformance-docker-py: build

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ecsBackendOptions } from "../conformance/aws/ecs-backend-options.js";
+import { asBackendOpt, ecsBackendOptions } from "../conformance/aws/ecs-backend-options.js";
 import { startSimulator } from "../conformance/aws/harness.js";
 import { buildBusyboxImage, BUSYBOX_IMAGE } from "../conformance/images/busybox.js";
 import { median, percentile, sleep, timed } from "./measure.js";
@@ -50,7 +50,7 @@ try {
   // The backend takes its credentials from the standard provider chain, as this setup does.
   process.env.AWS_ACCESS_KEY_ID = sim.config.credentials.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = sim.config.credentials.secretAccessKey;
-  const options = await ecsBackendOptions(sim.endpoint, sim.config.region, Number(values["poll-ms"]));
+  const options = asBackendOpt(await ecsBackendOptions(sim.endpoint, sim.config.region, Number(values["poll-ms"])));
   const sandbox = await runTimes(await serve("sandbox", []));
   const ecs = await runTimes(await serve("ecs", ["--backend", "ecs", "--backend-opt", options]));
   const line = (name: string, xs: number[]) => `${name.padEnd(30)} median ${median(xs).toFixed(3)} s   p90 ${percentile(xs, 90).toFixed(3)} s`;

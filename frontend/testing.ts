@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -93,4 +94,29 @@ export function demux(buf: Buffer): [string, string] {
     i += 8 + size;
   }
   return [out[0], out[1]];
+}
+
+/**
+ * Attaches to a container's stdout and stderr with Upgrade: tcp, as the
+ * docker CLI does before a start; `output` resolves with the frames sent
+ * until the daemon closes the stream.
+ */
+export function attachOutput(socket: string, id: string): { attached: Promise<void>; output: Promise<Buffer> } {
+  let ready!: () => void;
+  const attached = new Promise<void>((r) => (ready = r));
+  const output = new Promise<Buffer>((resolve, reject) => {
+    const s = net.connect(socket);
+    let raw = Buffer.alloc(0);
+    s.on("connect", () => s.write(`POST /v1.51/containers/${id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n`));
+    s.on("data", (c: Buffer) => {
+      if (raw.length === 0) ready();
+      raw = Buffer.concat([raw, c]);
+    });
+    s.on("error", reject);
+    s.on("end", () => {
+      s.end();
+      resolve(raw.subarray(raw.indexOf("\r\n\r\n") + 4));
+    });
+  });
+  return { attached, output };
 }

@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { ECSClient, CreateClusterCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
+import { ECSClient, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import { ECRClient, CreateRepositoryCommand, DescribeImagesCommand, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { IAMClient, CreateRoleCommand } from "@aws-sdk/client-iam";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
-import { demux, loadBusybox, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
-import { startAwsSimulator, type AwsSimulator } from "../../simulators/aws/simulator.js";
+import { attachOutput, demux, type TestDaemon } from "../../frontend/testing.js";
+import type { AwsSimulator } from "../../simulators/aws/simulator.js";
+import { startEcsTestbed, type EcsTestbed } from "./testing.js";
 import type { ContainerSpec } from "../backend.js";
 import { createBackend } from "../registry.js";
 
@@ -23,7 +18,7 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Pro
   }
 }
 
-let dir: string;
+let bed: EcsTestbed;
 let sim: AwsSimulator;
 let d: TestDaemon;
 let ecs: ECSClient;
@@ -32,36 +27,17 @@ let backendOptions: Record<string, string>;
 const json = { "Content-Type": "application/json" };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ecs-backend-test-"));
-  sim = await startAwsSimulator({ port: 0, backend: (data) => createBackend("sandbox", {}, data), log: pino({ level: "silent" }), dataDir: join(dir, "sim") });
-  // The backend takes its credentials from the standard provider chain.
-  process.env.AWS_ACCESS_KEY_ID = "test";
-  process.env.AWS_SECRET_ACCESS_KEY = "test";
+  bed = await startEcsTestbed();
+  ({ sim, daemon: d, options: backendOptions } = bed);
   const config = { endpoint: sim.endpoint, region: sim.region };
   ecs = new ECSClient(config);
-  await ecs.send(new CreateClusterCommand({ clusterName: "work" }));
-  const iam = new IAMClient(config);
-  await iam.send(new CreateRoleCommand({ RoleName: "ecsTaskExecutionRole", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
-  iam.destroy();
-  backendOptions = {
-    region: sim.region,
-    endpoint: sim.endpoint,
-    cluster: "work",
-    subnets: "subnet-12345678",
-    executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
-    pollMs: "20",
-  };
   cloudWatch = new CloudWatchLogsClient(config);
-  d = await startTestDaemonOn("ecs", backendOptions);
-  expect((await loadBusybox(d)).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
-  await d?.close();
   ecs?.destroy();
   cloudWatch?.destroy();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await bed?.close();
 });
 
 async function create(body: object): Promise<string> {
@@ -78,31 +54,11 @@ async function start(id: string): Promise<void> {
 const waitFor = async (id: string) => (await d.request("POST", `/containers/${id}/wait`)).json().StatusCode as number;
 const logs = async (id: string) => demux((await d.request("GET", `/containers/${id}/logs?stdout=1&stderr=1`)).raw);
 
-/** Attaches to stdout and stderr with Upgrade: tcp, as the docker CLI does before start; resolves with the frames sent until the daemon closes. */
-function attach(id: string): { attached: Promise<void>; output: Promise<Buffer> } {
-  let ready!: () => void;
-  const attached = new Promise<void>((r) => (ready = r));
-  const output = new Promise<Buffer>((resolve, reject) => {
-    const s = net.connect(d.socket);
-    let raw = Buffer.alloc(0);
-    s.on("connect", () => s.write(`POST /v1.51/containers/${id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n`));
-    s.on("data", (c: Buffer) => {
-      if (raw.length === 0) ready();
-      raw = Buffer.concat([raw, c]);
-    });
-    s.on("error", reject);
-    s.on("end", () => {
-      s.end();
-      resolve(raw.subarray(raw.indexOf("\r\n\r\n") + 4));
-    });
-  });
-  return { attached, output };
-}
 
 describe("the ecs backend", () => {
   it("answers docker run --rm IMG echo hi as the CLI asks it: attach, wait for removal, start", async () => {
     const id = await create({ Cmd: ["echo", "hi"], AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: true } });
-    const session = attach(id);
+    const session = attachOutput(d.socket, id);
     await session.attached;
     const removed = d.request("POST", `/containers/${id}/wait?condition=removed`);
     await start(id);

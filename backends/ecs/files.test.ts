@@ -1,42 +1,21 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Readable } from "node:stream";
-import { CreateClusterCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import pino from "pino";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
-import { loadBusybox, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
-import { startAwsSimulator, type AwsSimulator } from "../../simulators/aws/simulator.js";
-import { createBackend } from "../registry.js";
+import type { TestDaemon } from "../../frontend/testing.js";
+import { startEcsTestbed, type EcsTestbed } from "./testing.js";
 
-let dir: string;
-let sim: AwsSimulator;
+let bed: EcsTestbed;
 let d: TestDaemon;
 const json = { "Content-Type": "application/json" };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "ecs-files-test-"));
-  sim = await startAwsSimulator({ port: 0, backend: (data) => createBackend("sandbox", {}, data), log: pino({ level: "silent" }), dataDir: join(dir, "sim") });
-  process.env.AWS_ACCESS_KEY_ID = "test";
-  process.env.AWS_SECRET_ACCESS_KEY = "test";
-  const config = { endpoint: sim.endpoint, region: sim.region };
-  const ecs = new ECSClient(config);
-  await ecs.send(new CreateClusterCommand({ clusterName: "work" }));
-  ecs.destroy();
-  const iam = new IAMClient(config);
-  await iam.send(new CreateRoleCommand({ RoleName: "ecsTaskExecutionRole", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }));
-  iam.destroy();
-  d = await startTestDaemonOn("ecs", { region: sim.region, endpoint: sim.endpoint, cluster: "work", subnets: "subnet-12345678", executionRoleArn: "arn:aws:iam::123456789012:role/ecsTaskExecutionRole", pollMs: "20" });
-  expect((await loadBusybox(d)).status).toBe(200);
+  bed = await startEcsTestbed();
+  d = bed.daemon;
 }, 60_000);
 
 afterAll(async () => {
-  await d?.close();
-  await sim?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await bed?.close();
 });
 
 async function create(body: object): Promise<string> {

@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -8,7 +7,7 @@ import { GetFunctionCommand, LambdaClient, ListTagsCommand, ResourceNotFoundExce
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildLambdaRuntimeImage, LAMBDA_RUNTIME_IMAGE } from "../../conformance/aws/lambda/runtime-image.js";
-import { demux, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
+import { attachOutput, demux, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
 import { startAwsSimulator, type AwsSimulator } from "../../simulators/aws/simulator.js";
 import { createBackend } from "../registry.js";
 
@@ -68,32 +67,12 @@ async function functionExists(name: string): Promise<boolean> {
   }
 }
 
-/** Attaches to stdout and stderr with Upgrade: tcp, as the docker CLI does before start; resolves with the frames sent until the daemon closes. */
-function attach(id: string): { attached: Promise<void>; output: Promise<Buffer> } {
-  let ready!: () => void;
-  const attached = new Promise<void>((r) => (ready = r));
-  const output = new Promise<Buffer>((resolve, reject) => {
-    const s = net.connect(d.socket);
-    let raw = Buffer.alloc(0);
-    s.on("connect", () => s.write(`POST /v1.51/containers/${id}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n\r\n`));
-    s.on("data", (c: Buffer) => {
-      if (raw.length === 0) ready();
-      raw = Buffer.concat([raw, c]);
-    });
-    s.on("error", reject);
-    s.on("end", () => {
-      s.end();
-      resolve(raw.subarray(raw.indexOf("\r\n\r\n") + 4));
-    });
-  });
-  return { attached, output };
-}
 
 describe("the lambda backend", () => {
   it("answers docker run --rm IMG as the CLI asks it: the function's result as stdout, its log as stderr, exit 0, and the function deleted", async () => {
     const id = await create({ AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: true } });
     const name = functionOf(id);
-    const session = attach(id);
+    const session = attachOutput(d.socket, id);
     await session.attached;
     const removed = d.request("POST", `/containers/${id}/wait?condition=removed`);
     await start(id);

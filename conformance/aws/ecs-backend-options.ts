@@ -5,10 +5,9 @@ const EXECUTION_ROLE = "ecsTaskExecutionRole";
 
 /**
  * Prepares an AWS simulator for the ecs backend — a cluster and a task
- * execution role — and answers the `--backend-opt` value that points the
- * backend at them.
+ * execution role — and answers the backend options that point at them.
  */
-export async function ecsBackendOptions(endpoint: string, region: string, pollMs = 50): Promise<string> {
+export async function ecsBackendOptions(endpoint: string, region: string, pollMs = 50): Promise<Record<string, string>> {
   const config = { endpoint, region };
   const ecs = new ECSClient(config);
   const iam = new IAMClient(config);
@@ -22,9 +21,15 @@ export async function ecsBackendOptions(endpoint: string, region: string, pollMs
       if (!(err instanceof EntityAlreadyExistsException)) throw err;
       roleArn = (await iam.send(new GetRoleCommand({ RoleName: EXECUTION_ROLE }))).Role!.Arn!;
     }
-    return `region=${region},endpoint=${endpoint},cluster=sockerless,subnets=subnet-12345678,executionRoleArn=${roleArn},pollMs=${pollMs}`;
+    return { region, endpoint, cluster: "sockerless", subnets: "subnet-12345678", executionRoleArn: roleArn, pollMs: String(pollMs) };
   } finally {
     ecs.destroy();
     iam.destroy();
   }
 }
+
+/** The options as `--backend-opt` takes them. */
+export const asBackendOpt = (options: Record<string, string>) =>
+  Object.entries(options)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");

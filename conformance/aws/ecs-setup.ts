@@ -1,4 +1,4 @@
-import { ecsBackendOptions } from "./ecs-backend-options.js";
+import { asBackendOpt, ecsBackendOptions } from "./ecs-backend-options.js";
 
 /**
  * Prepares the AWS simulator at AWS_ENDPOINT_URL for the ecs backend and
@@ -10,4 +10,4 @@ if (!endpoint || !region) {
   process.stderr.write("ecs-setup: AWS_ENDPOINT_URL and AWS_REGION must name the simulator\n");
   process.exit(2);
 }
-process.stdout.write(`${await ecsBackendOptions(endpoint, region, Number(process.argv[2] ?? "50"))}\n`);
+process.stdout.write(`${asBackendOpt(await ecsBackendOptions(endpoint, region, Number(process.argv[2] ?? "50")))}\n`);

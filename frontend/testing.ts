@@ -120,3 +120,19 @@ export function attachOutput(socket: string, id: string): { attached: Promise<vo
   });
   return { attached, output };
 }
+
+/** The container calls backend tests make, failing on an unexpected status; `daemon` is read at each call, so a test file can declare them before its daemon starts. */
+export function containerCalls(daemon: () => TestDaemon, image: string) {
+  const expectStatus = (r: TestResponse, status: number, what: string) => {
+    if (r.status !== status) throw new Error(`${what}: status ${r.status}, expected ${status}: ${r.body}`);
+    return r;
+  };
+  return {
+    create: async (body: object): Promise<string> =>
+      expectStatus(await daemon().request("POST", "/containers/create", JSON.stringify({ Image: image, ...body }), { "Content-Type": "application/json" }), 201, "create").json().Id as string,
+    start: async (id: string): Promise<void> => void expectStatus(await daemon().request("POST", `/containers/${id}/start`), 204, "start"),
+    waitFor: async (id: string) => (await daemon().request("POST", `/containers/${id}/wait`)).json().StatusCode as number,
+    logs: async (id: string) => demux((await daemon().request("GET", `/containers/${id}/logs?stdout=1&stderr=1`)).raw),
+    inspect: async (id: string) => (await daemon().request("GET", `/containers/${id}/json`)).json(),
+  };
+}

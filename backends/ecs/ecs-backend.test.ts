@@ -3,7 +3,7 @@ import { ECRClient, CreateRepositoryCommand, DescribeImagesCommand, GetAuthoriza
 import { CloudWatchLogsClient, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
-import { attachOutput, demux, type TestDaemon } from "../../frontend/testing.js";
+import { attachOutput, containerCalls, demux, type TestDaemon } from "../../frontend/testing.js";
 import type { AwsSimulator } from "../../simulators/aws/simulator.js";
 import { startEcsTestbed, type EcsTestbed } from "./testing.js";
 import type { ContainerSpec } from "../backend.js";
@@ -40,19 +40,7 @@ afterAll(async () => {
   await bed?.close();
 });
 
-async function create(body: object): Promise<string> {
-  const r = await d.request("POST", "/containers/create", JSON.stringify({ Image: BUSYBOX_IMAGE, ...body }), json);
-  expect(r.status, r.body).toBe(201);
-  return r.json().Id;
-}
-
-async function start(id: string): Promise<void> {
-  const r = await d.request("POST", `/containers/${id}/start`);
-  expect(r.status, r.body).toBe(204);
-}
-
-const waitFor = async (id: string) => (await d.request("POST", `/containers/${id}/wait`)).json().StatusCode as number;
-const logs = async (id: string) => demux((await d.request("GET", `/containers/${id}/logs?stdout=1&stderr=1`)).raw);
+const { create, start, waitFor, logs } = containerCalls(() => d, BUSYBOX_IMAGE);
 
 
 describe("the ecs backend", () => {

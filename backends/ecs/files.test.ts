@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX_IMAGE } from "../../conformance/images/busybox.js";
-import type { TestDaemon } from "../../frontend/testing.js";
+import { containerCalls, type TestDaemon } from "../../frontend/testing.js";
 import { startEcsTestbed, type EcsTestbed } from "./testing.js";
 
 let bed: EcsTestbed;
@@ -18,11 +18,7 @@ afterAll(async () => {
   await bed?.close();
 });
 
-async function create(body: object): Promise<string> {
-  const r = await d.request("POST", "/containers/create", JSON.stringify({ Image: BUSYBOX_IMAGE, ...body }), json);
-  expect(r.status, r.body).toBe(201);
-  return r.json().Id;
-}
+const { create } = containerCalls(() => d, BUSYBOX_IMAGE);
 
 interface Entry {
   name: string;

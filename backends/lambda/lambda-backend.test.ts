@@ -7,7 +7,7 @@ import { GetFunctionCommand, LambdaClient, ListTagsCommand, ResourceNotFoundExce
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildLambdaRuntimeImage, LAMBDA_RUNTIME_IMAGE } from "../../conformance/aws/lambda/runtime-image.js";
-import { attachOutput, demux, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
+import { attachOutput, containerCalls, demux, startTestDaemonOn, type TestDaemon } from "../../frontend/testing.js";
 import { startAwsSimulator, type AwsSimulator } from "../../simulators/aws/simulator.js";
 import { createBackend } from "../registry.js";
 
@@ -42,20 +42,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function create(body: object): Promise<string> {
-  const r = await d.request("POST", "/containers/create", JSON.stringify({ Image: LAMBDA_RUNTIME_IMAGE, ...body }), json);
-  expect(r.status, r.body).toBe(201);
-  return r.json().Id;
-}
-
-async function start(id: string): Promise<void> {
-  const r = await d.request("POST", `/containers/${id}/start`);
-  expect(r.status, r.body).toBe(204);
-}
-
-const waitFor = async (id: string) => (await d.request("POST", `/containers/${id}/wait`)).json().StatusCode as number;
-const logs = async (id: string) => demux((await d.request("GET", `/containers/${id}/logs?stdout=1&stderr=1`)).raw);
-const inspect = async (id: string) => (await d.request("GET", `/containers/${id}/json`)).json();
+const { create, start, waitFor, logs, inspect } = containerCalls(() => d, LAMBDA_RUNTIME_IMAGE);
 
 async function functionExists(name: string): Promise<boolean> {
   try {

@@ -14,12 +14,8 @@ export CONFORMANCE_WORK="${CONFORMANCE_WORK:-$(cd "$(dirname "$0")/.." && pwd)/.
 bash "$(dirname "$0")/reference/stop.sh" "$CONFORMANCE_WORK/reference"
 rm -rf "$CONFORMANCE_WORK/reference"
 source "$(dirname "$0")/engines.sh"
-# The local registry docker-py pushes to and pulls from.
-registry_dir="$work/registry"
-bash "$root/conformance/registry/stop.sh" "$registry_dir"
-rm -rf "$registry_dir"
-export CONFORMANCE_REGISTRY=$(bash "$root/conformance/registry/start.sh" "$registry_dir")
-trap 'bash "$root/conformance/registry/stop.sh" "$registry_dir"; stop_engines' EXIT
+# A local registry docker-py pushes to and pulls from.
+source "$root/conformance/registry.sh"
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(lifecycle logs list archive errors events top-stats)
 status=0

@@ -4,12 +4,8 @@
 # Usage: conformance/run.sh [SUITE...] (differential suites to run; default all)
 set -euo pipefail
 source "$(dirname "$0")/engines.sh"
-# A local registry (Debian's docker-registry) for the registry cases and the cross-engine pull/push proof.
-registry_dir="$work/registry"
-bash "$root/conformance/registry/stop.sh" "$registry_dir"
-rm -rf "$registry_dir"
-export CONFORMANCE_REGISTRY=$(bash "$root/conformance/registry/start.sh" "$registry_dir")
-trap 'bash "$root/conformance/registry/stop.sh" "$registry_dir"; stop_engines' EXIT
+# A local registry for the registry cases and the cross-engine pull/push proof.
+source "$root/conformance/registry.sh"
 
 status=0
 node "$root/dist/conformance/differential/run.js" --reference "$ref_sock" --subject "$sub_sock" "$@" || status=1

@@ -4,7 +4,7 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { ProcessStartError, type Backend, type BackendFactory, type ContainerFiles, type ContainerSpec, type ImageSource, type ProcessHandle, type ProcessSpec } from "../backend.js";
 import { startExec } from "./exec.js";
 import { withTaskFiles } from "./files.js";
-import { EcrImages } from "./images.js";
+import { EcrImages, ecrHost } from "../aws/ecr-images.js";
 import { parseEcsOptions, type EcsOptions } from "./options.js";
 import { deleteLogStreams, deleteTaskDefinitions } from "./cleanup.js";
 import { familyOf, logStreamOf, taskDefinition, taskTags } from "./task-definition.js";
@@ -38,7 +38,8 @@ class EcsBackend implements Backend {
     this.ecr = new ECRClient(config);
     // The simulator's registry answers on its endpoint's host.
     const pullable = [...options.registries, ...(options.endpoint ? [new URL(options.endpoint).host] : [])];
-    this.images = new EcrImages(this.ecr, options.repository, pullable);
+    const anyEcr = ecrHost();
+    this.images = new EcrImages(this.ecr, options.repository, (host) => anyEcr.test(host) || pullable.includes(host));
   }
 
   describe() {

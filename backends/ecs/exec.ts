@@ -3,7 +3,7 @@ import { ExecuteCommandCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { runSession, type SessionControls } from "../../simulators/aws/ssm/client.js";
 import { NotImplementedError } from "../../engine/errors.js";
 import type { ProcessExit, ProcessHandle, ProcessSpec } from "../backend.js";
-import { OutputRelay } from "./output.js";
+import { OutputRelay } from "../output-relay.js";
 import { CONTAINER_NAME } from "./task-definition.js";
 
 /** Quotes a word for sh. */

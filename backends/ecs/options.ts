@@ -1,3 +1,5 @@
+import { checkKnown, endpointOf, regionOf, ROLE_ARN, wholeNumber } from "../aws/options.js";
+
 /** The ecs backend's options (`--backend-opt KEY=VALUE`); lists are space-separated. */
 export interface EcsOptions {
   region: string;
@@ -23,17 +25,11 @@ export interface EcsOptions {
 
 const KNOWN = ["region", "cluster", "subnets", "securityGroups", "executionRoleArn", "taskRoleArn", "endpoint", "assignPublicIp", "logGroup", "repository", "registries", "pollMs"];
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
-
 const list = (value: string | undefined) => (value ?? "").split(" ").filter(Boolean);
 
 export function parseEcsOptions(options: Record<string, string>, env: NodeJS.ProcessEnv = process.env): EcsOptions {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.includes(key)) throw new Error(`unknown ecs backend option "${key}"; known: ${KNOWN.join(", ")}`);
-  }
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error("the ecs backend needs a region: --backend-opt region=REGION (or AWS_REGION)");
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new Error(`ecs backend region "${region}" is not an AWS region name`);
+  checkKnown("ecs", options, KNOWN);
+  const region = regionOf("ecs", options, env);
   const subnets = list(options.subnets);
   if (subnets.length === 0) throw new Error('the ecs backend needs subnets for its awsvpc tasks: --backend-opt subnets="subnet-1 subnet-2"');
   for (const s of subnets) if (!/^subnet-[0-9a-f]+$/.test(s)) throw new Error(`ecs backend subnet "${s}" is not a subnet ID (subnet-...)`);
@@ -45,12 +41,10 @@ export function parseEcsOptions(options: Record<string, string>, env: NodeJS.Pro
   }
   const taskRoleArn = options.taskRoleArn;
   if (taskRoleArn !== undefined && !ROLE_ARN.test(taskRoleArn)) throw new Error(`ecs backend taskRoleArn "${taskRoleArn}" is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)`);
-  const endpoint = options.endpoint;
-  if (endpoint !== undefined && !/^https?:\/\/[^/]+\/?$/.test(endpoint)) throw new Error(`ecs backend endpoint "${endpoint}" must be http(s)://HOST[:PORT]`);
+  const endpoint = endpointOf("ecs", options);
   const assignPublicIp = options.assignPublicIp ?? "DISABLED";
   if (assignPublicIp !== "ENABLED" && assignPublicIp !== "DISABLED") throw new Error(`ecs backend assignPublicIp must be ENABLED or DISABLED, not "${assignPublicIp}"`);
-  const pollMs = Number(options.pollMs ?? "1000");
-  if (!Number.isInteger(pollMs) || pollMs < 1 || pollMs > 60_000) throw new Error(`ecs backend pollMs "${options.pollMs}" must be a whole number of milliseconds from 1 to 60000`);
+  const pollMs = wholeNumber("ecs", options, "pollMs", { fallback: 1000, min: 1, max: 60_000, unit: "milliseconds" });
   return {
     region,
     cluster: options.cluster ?? "default",

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand, StopTaskCommand, type ECSClient, type Task } from "@aws-sdk/client-ecs";
 import { ProcessStartError, type ProcessExit, type ProcessHandle } from "../backend.js";
-import { OutputRelay } from "./output.js";
+import { OutputRelay } from "../output-relay.js";
 
 export interface TaskRef {
   ecs: ECSClient;

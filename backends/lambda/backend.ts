@@ -3,9 +3,8 @@ import { ECRClient } from "@aws-sdk/client-ecr";
 import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ResourceConflictException, ResourceNotFoundException, type CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import { NotImplementedError } from "../../engine/errors.js";
 import { ProcessStartError, type Backend, type BackendFactory, type ContainerSpec, type ImageSource, type ProcessHandle, type ProcessSpec } from "../backend.js";
-import { EcrImages } from "../ecs/images.js";
+import { EcrImages, ecrHost } from "../aws/ecr-images.js";
 import { checkRunnable, functionDefinition, functionNameOf, logGroupOf } from "./function-definition.js";
-import { regionalEcrDigests } from "./images.js";
 import { LambdaInvocation } from "./invocation.js";
 import { LogFollower } from "./log-follower.js";
 import { parseLambdaOptions, type LambdaOptions } from "./options.js";
@@ -41,7 +40,9 @@ class LambdaBackend implements Backend {
     this.invoker = new LambdaClient({ ...config, maxAttempts: 1 });
     this.logs = new CloudWatchLogsClient(config);
     this.ecr = new ECRClient(config);
-    this.images = new EcrImages(this.ecr, options.repository);
+    // Lambda pulls only from ECR in its own region.
+    const regionalEcr = ecrHost(options.region);
+    this.images = new EcrImages(this.ecr, options.repository, (host) => regionalEcr.test(host));
   }
 
   describe() {
@@ -88,7 +89,7 @@ class LambdaBackend implements Backend {
     if (exec) throw new NotImplementedError("exec is not supported by the lambda backend: Lambda has no way into a running invocation");
     checkRunnable(process);
     const record = this.record(spec.id);
-    const imageUri = await this.images.ensure(spec.image, regionalEcrDigests(spec.repoDigests, this.options.region));
+    const imageUri = await this.images.ensure(spec.image, spec.repoDigests);
     const definition = functionDefinition(spec, process, imageUri, this.options);
     await this.ensureFunction(record, definition);
     await this.untilActive(definition.FunctionName!);

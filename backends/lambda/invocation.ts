@@ -1,7 +1,7 @@
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from "@aws-sdk/client-lambda";
 import { NotImplementedError } from "../../engine/errors.js";
 import type { ProcessExit, ProcessHandle } from "../backend.js";
-import { OutputRelay } from "../ecs/output.js";
+import { OutputRelay } from "../output-relay.js";
 import type { LogFollower } from "./log-follower.js";
 
 /** The event every start invokes its function with. */

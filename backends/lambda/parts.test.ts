@@ -2,7 +2,6 @@ import { ResourceNotFoundException, type CloudWatchLogsClient, type FilterLogEve
 import { describe, expect, it } from "vitest";
 import type { ContainerSpec, ProcessSpec } from "../backend.js";
 import { checkRunnable, functionDefinition, functionVariables, memorySizeOf } from "./function-definition.js";
-import { regionalEcrDigests } from "./images.js";
 import { functionErrorOf, tailReports } from "./invocation.js";
 import { LogFollower } from "./log-follower.js";
 import { parseLambdaOptions } from "./options.js";
@@ -77,17 +76,7 @@ describe("the lambda backend's functions", () => {
   it("refuses what a function cannot have", () => {
     expect(() => checkRunnable(proc({ tty: true }))).toThrow(/terminal/);
     expect(() => checkRunnable(proc({ user: "1000" }))).toThrow(/as user "1000"/);
-    expect(() => checkRunnable(proc({ groups: ["audio"] }))).toThrow(/GroupAdd/);
     expect(() => checkRunnable(proc())).not.toThrow();
-  });
-});
-
-describe("the lambda backend's images", () => {
-  it("are created from ECR of the backend's region by digest, and pushed there from anywhere else", () => {
-    const here = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:" + "a".repeat(64);
-    const elsewhere = ["111122223333.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + "b".repeat(64), "registry.example.com/app@sha256:" + "c".repeat(64), "public.ecr.aws/x/app@sha256:" + "d".repeat(64)];
-    expect(regionalEcrDigests([...elsewhere, here], "eu-west-1")).toEqual([here]);
-    expect(regionalEcrDigests(undefined, "eu-west-1")).toEqual([]);
   });
 });
 

@@ -1,23 +1,24 @@
 import { CreateRepositoryCommand, DescribeImagesCommand, DescribeRepositoriesCommand, ECRClient, GetAuthorizationTokenCommand, ImageNotFoundException, RepositoryAlreadyExistsException } from "@aws-sdk/client-ecr";
 import type { ImageSource } from "../backend.js";
 
-const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/** An ECR registry's host in REGION (any region when absent). */
+export const ecrHost = (region?: string) => new RegExp(`^\\d{12}\\.dkr\\.ecr\\.${region ? region.replace(/-/g, "\\-") : "[a-z0-9-]+"}\\.amazonaws\\.com(\\.cn)?$`);
 
 /**
- * The images tasks run: one pulled from a registry they can pull from is
- * used by its digest as it is; any other image of Sockerless's store is
- * pushed to one ECR repository, tagged with its short ID, once.
+ * The images tasks and functions run: one pulled from a registry they can
+ * pull from is used by its digest as it is; any other image of Sockerless's
+ * store is pushed to one ECR repository, tagged with its short ID, once.
  */
 export class EcrImages {
   private source: ImageSource | undefined;
   private repositoryUri: Promise<string> | undefined;
   private readonly pushed = new Map<string, Promise<string>>();
 
-  /** `pullable` are the registry hosts besides ECR's that tasks pull from. */
+  /** `canPull` says which registry hosts the runtime pulls from. */
   constructor(
     private readonly ecr: ECRClient,
     private readonly repositoryName: string,
-    private readonly pullable: string[] = [],
+    private readonly canPull: (host: string) => boolean,
   ) {}
 
   use(source: ImageSource): void {
@@ -26,10 +27,7 @@ export class EcrImages {
 
   /** The reference a task pulls the image by, pushing it first where no registry it came from serves tasks. */
   ensure(imageId: string, repoDigests: string[] = []): Promise<string> {
-    const pulled = repoDigests.find((d) => {
-      const host = d.slice(0, d.indexOf("/"));
-      return ECR_HOST.test(host) || this.pullable.includes(host);
-    });
+    const pulled = repoDigests.find((d) => this.canPull(d.slice(0, d.indexOf("/"))));
     if (pulled) return Promise.resolve(pulled);
     let uri = this.pushed.get(imageId);
     if (!uri) {

@@ -63,7 +63,6 @@ export function memorySizeOf(memoryBytes: number, fallback: number): number {
 export function checkRunnable(process: ProcessSpec): void {
   if (process.tty) throw new NotImplementedError("the lambda backend cannot give a function a terminal (Tty)");
   if (process.user) throw new NotImplementedError(`the lambda backend cannot run a function as user "${process.user}": Lambda runs every function as a user of its own`);
-  if (process.groups.length) throw new NotImplementedError("the lambda backend cannot add groups to a function's user (GroupAdd)");
   if (process.argv.length === 0) throw new NotImplementedError("the lambda backend cannot run a function without a command");
 }
 

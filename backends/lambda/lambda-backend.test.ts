@@ -141,6 +141,10 @@ describe("the lambda backend", () => {
     const unchecked = await d.request("POST", `/containers/${checked}/start`);
     expect(unchecked.status).toBe(501);
     expect(unchecked.json().message).toMatch(/health checks are not supported by the lambda backend/);
+    const grouped = await create({ Cmd: ["function.handler"], HostConfig: { GroupAdd: ["audio"] } });
+    const ungrouped = await d.request("POST", `/containers/${grouped}/start`);
+    expect(ungrouped.status).toBe(501);
+    expect(ungrouped.json().message).toMatch(/supplementary groups \(--group-add\) are not supported by the lambda backend/);
   });
 
   it("lists what it cannot do in docker version", async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { backendSupport } from "../backend-support.js";
 import type { CliScenario, CliStep } from "./scenario.js";
 import { sandboxScenarios } from "./scenarios.js";
 
@@ -92,20 +93,12 @@ async function runScenario(s: CliScenario): Promise<string[]> {
   return problems;
 }
 
-/** The subject's backend and what it declares unsupported, from its `docker version` component. */
-async function backendOf(socket: string): Promise<{ name: string; unsupported: Set<string> }> {
-  const out = await docker(socket, { args: ["version", "--format", "{{range .Server.Components}}{{.Name}}|{{index .Details \"Unsupported\"}}\n{{end}}"] });
-  const line = out.stdout.split("\n").find((l) => l.startsWith("backend ")) ?? "";
-  const [name, unsupported = ""] = line.slice("backend ".length).split("|");
-  return { name, unsupported: new Set(unsupported.split(",").filter(Boolean)) };
-}
-
-const backend = await backendOf(values.subject);
+const backend = backendSupport(JSON.parse((await docker(values.subject, { args: ["version", "--format", "{{json .Server}}"] })).stdout));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const s of sandboxScenarios) {
-  const lacking = (s.needs ?? []).filter((n) => backend.unsupported.has(n));
+  const lacking = backend.lacking(s.needs);
   if (lacking.length) {
     skipped++;
     process.stdout.write(`SKIP cli: ${s.name} (needs ${lacking.join(", ")}, which backend ${backend.name} declares unsupported)\n`);

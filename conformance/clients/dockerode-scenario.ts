@@ -11,6 +11,7 @@
 import { PassThrough, type Readable } from "node:stream";
 import Docker from "dockerode";
 import tar from "tar-stream";
+import { backendSupport } from "../backend-support.js";
 
 const IMG = "sockerless-test/busybox";
 const RUN = `sockerless-clients-js-${process.pid}`;
@@ -28,13 +29,6 @@ const checks: Check[] = [];
 function check(name: string, ...rest: [() => Promise<void>] | [string[], () => Promise<void>]): void {
   const [needs, fn] = rest.length === 1 ? [[], rest[0]] : rest;
   checks.push({ name, needs, fn });
-}
-
-/** The backend component's name and what it declares unsupported; the reference engine has none. */
-async function backendOf(): Promise<{ name: string; unsupported: Set<string> }> {
-  const v = (await docker.version()) as { Components?: { Name: string; Details?: { Unsupported?: string } }[] };
-  const component = v.Components?.find((c) => c.Name.startsWith("backend "));
-  return { name: component?.Name.slice("backend ".length) ?? "", unsupported: new Set((component?.Details?.Unsupported ?? "").split(",").filter(Boolean)) };
 }
 
 function expect(actual: unknown, wanted: unknown, what: string): void {
@@ -327,11 +321,11 @@ check("put and get archive", ["archive", "archiveNotRunning"], async () => {
   await c.remove();
 });
 
-const backend = await backendOf();
+const backend = backendSupport(await docker.version());
 let failed = 0;
 try {
   for (const { name, needs, fn } of checks) {
-    const lacking = needs.filter((n) => backend.unsupported.has(n));
+    const lacking = backend.lacking(needs);
     if (lacking.length) {
       console.log(`SKIP ${name}: needs ${lacking.join(", ")}, which backend ${backend.name} declares unsupported`);
       continue;

@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { bodyOf, differences, linesOf, normalise, pathStatOf, sorted, tarNames, type Answer } from "./compare.js";
 import { suites } from "./cases/index.js";
+import { backendSupport } from "../backend-support.js";
 
 /**
  * Runs each case against the reference engine and against sockerless and
@@ -59,17 +60,9 @@ async function bounds(socket: string) {
   return { min: v.MinAPIVersion as string, max: v.ApiVersion as string };
 }
 
-/** The subject's backend and what it declares unsupported, from its `docker version` component. */
-async function backendOf(socket: string): Promise<{ name: string; unsupported: Set<string> }> {
-  const v = JSON.parse((await send(socket, { method: "GET", path: "/version" })).text);
-  const component = (v.Components ?? []).find((c: { Name: string }) => c.Name.startsWith("backend "));
-  const unsupported = String(component?.Details?.Unsupported ?? "").split(",").filter(Boolean);
-  return { name: component?.Name.slice("backend ".length) ?? "unknown", unsupported: new Set(unsupported) };
-}
-
 const engines = { reference: values.reference, subject: values.subject };
 const limits = { reference: await bounds(engines.reference), subject: await bounds(engines.subject) };
-const backend = await backendOf(engines.subject);
+const backend = backendSupport(JSON.parse((await send(engines.subject, { method: "GET", path: "/version" })).text));
 
 async function runCase(c: Case): Promise<string[]> {
   const answers: Record<"reference" | "subject", Answer> = {} as never;
@@ -118,7 +111,7 @@ for (const name of chosen) {
     process.exit(2);
   }
   for (const c of suite) {
-    const lacking = (c.needs ?? []).filter((n) => backend.unsupported.has(n));
+    const lacking = backend.lacking(c.needs);
     if (lacking.length) {
       skipped++;
       process.stdout.write(`SKIP ${name}: ${c.name} (needs ${lacking.join(", ")}, which backend ${backend.name} declares unsupported)\n`);
